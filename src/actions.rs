@@ -1,0 +1,456 @@
+//! The actions that change a declaration repository, each one commit.
+//!
+//! Both the command line and the replay of a recorded negotiation (`decl init --from`) come
+//! here, so the rules of procedure are applied the same way whoever acts. An action loads only
+//! what it needs from the last commit (never the history), checks the rules in the model, and
+//! commits through a store [`Transaction`](crate::store::Transaction).
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::model::revision::{Conflict, apply_accepted};
+use crate::model::suggest::did_you_mean;
+use crate::model::{
+    Act, Amendment, AmendmentId, Base, Change, ClauseId, ClauseStatus, Declaration, Delegation,
+    DelegationCode, Part, Position, RuleError,
+};
+use crate::store::{DeclRepo, NewTag, StoreError, Transaction};
+
+/// Something a delegation does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Propose(Proposal),
+    Act { id: AmendmentId, act: Act },
+    Cut { name: String, label: Option<String> },
+    Mark { status: ClauseStatus, clauses: Vec<ClauseId> },
+}
+
+/// What `decl amend propose` asks for.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    pub target: Target,
+    pub text: Option<String>,
+    pub span: Option<String>,
+    pub justification: Option<String>,
+    pub cosponsors: Vec<DelegationCode>,
+    /// For an insertion: the new clause's id (default: the proposer's code and number).
+    pub new_id: Option<ClauseId>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Target {
+    Replace(ClauseId),
+    Insert(Position),
+    Delete(ClauseId),
+    Move(ClauseId, Position),
+}
+
+/// What an action did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub commit: String,
+    pub summary: String,
+    /// The amendment proposed or acted on.
+    pub amendment: Option<AmendmentId>,
+    /// Amendments that compete with one just accepted and still need a decision.
+    pub competing: Vec<AmendmentId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("unknown delegation {code}{hint}")]
+    UnknownDelegation { code: String, hint: String },
+    #[error("unknown clause {id}{hint}")]
+    UnknownClause { id: String, hint: String },
+    #[error("unknown amendment {id}{hint}")]
+    UnknownAmendment { id: String, hint: String },
+    #[error("{0}")]
+    Refused(String),
+    #[error("the accepted amendments conflict, so no revision was cut:\n{}", .0.iter().map(|c| format!("  {}: {}", c.amendments.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "), c.reason)).collect::<Vec<_>>().join("\n"))]
+    Conflicts(Vec<Conflict>),
+}
+
+/// Performs `action` as `actor` at time `at`: one commit, or an error and no change.
+pub fn perform(
+    repo: &DeclRepo,
+    actor: &DelegationCode,
+    at: DateTime<FixedOffset>,
+    action: Action,
+) -> Result<Outcome, ActionError> {
+    let mut tx = repo.begin()?;
+    let declaration = tx.declaration()?;
+    let actor = find_delegation(&declaration, actor)?.clone();
+    match action {
+        Action::Propose(proposal) => propose(tx, &declaration, &actor, at, proposal),
+        Action::Act { id, act } => {
+            let mut amendment = find_amendment(&tx, &id)?;
+            let describe = amendment.describe(&declaration);
+            let is_accept = matches!(act, Act::Accept { .. });
+            let summary = act_summary(&actor, &act, &amendment, &describe);
+            let body = match &act {
+                Act::Oppose { reason: Some(reason) } | Act::Reject { reason: Some(reason) } => {
+                    format!("\n\n{reason}")
+                }
+                _ => String::new(),
+            };
+            amendment.act(&actor, act, at)?;
+            tx.put_amendment(&amendment)?;
+            let competing = if is_accept {
+                tx.amendments()?
+                    .into_iter()
+                    .filter(|other| {
+                        other.id != amendment.id
+                            && other.status == crate::model::AmendmentStatus::Tabled
+                            && other.clause() == amendment.clause()
+                    })
+                    .map(|other| other.id)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let message = format!("{summary}{body}\n\nDecl-Amendment: {}\n", amendment.id);
+            let commit = tx.commit(&actor, at, &message, None)?;
+            Ok(Outcome {
+                commit,
+                summary,
+                amendment: Some(amendment.id),
+                competing,
+            })
+        }
+        Action::Cut { name, label } => cut(tx, &declaration, &actor, at, name, label),
+        Action::Mark { status, clauses } => {
+            if !actor.may_decide() {
+                return Err(RuleError::NotChairOrSecretariat {
+                    actor: actor.code.clone(),
+                    role: actor.role,
+                    what: "change a clause's status",
+                }
+                .into());
+            }
+            if clauses.is_empty() {
+                return Err(ActionError::Refused("name at least one clause".into()));
+            }
+            let mut labels = Vec::new();
+            for id in &clauses {
+                let mut clause = find_clause(&declaration, id)?.clone();
+                if status == ClauseStatus::Agreed
+                    && let Ok(spans) = clause.brackets()
+                    && !spans.is_empty()
+                {
+                    return Err(ActionError::Refused(format!(
+                        "{} still holds {} bracketed span(s): a clause with square-bracketed text cannot be agreed",
+                        label(&declaration, id),
+                        spans.len()
+                    )));
+                }
+                clause.status = status;
+                tx.put_clause(id, &clause)?;
+                labels.push(label(&declaration, id));
+            }
+            // A summary line stays readable in `git log --oneline`; the full list goes below.
+            let summary = match labels.len() {
+                1..=3 => format!("{} marks {} {status}", actor.code, labels.join(", ")),
+                n => format!("{} marks {n} clauses {status}", actor.code),
+            };
+            let message = format!("{summary}\n\n{}\n\nDecl-Action: mark\n", labels.join("\n"));
+            let commit = tx.commit(&actor, at, &message, None)?;
+            Ok(Outcome {
+                commit,
+                summary,
+                amendment: None,
+                competing: Vec::new(),
+            })
+        }
+    }
+}
+
+fn propose(
+    mut tx: Transaction<'_>,
+    declaration: &Declaration,
+    actor: &Delegation,
+    at: DateTime<FixedOffset>,
+    proposal: Proposal,
+) -> Result<Outcome, ActionError> {
+    if !actor.may_negotiate() {
+        return Err(RuleError::Observer {
+            actor: actor.code.clone(),
+            what: "propose amendments",
+        }
+        .into());
+    }
+    for code in &proposal.cosponsors {
+        let cosponsor = find_delegation(declaration, code)?;
+        if cosponsor.code == actor.code {
+            return Err(ActionError::Refused(format!(
+                "{} is the proposer; a delegation cannot co-sponsor its own amendment",
+                actor.code
+            )));
+        }
+        if !cosponsor.may_negotiate() {
+            return Err(RuleError::Observer {
+                actor: code.clone(),
+                what: "co-sponsor amendments",
+            }
+            .into());
+        }
+    }
+    let number = tx.next_amendment_number(&actor.code)?;
+    let id = AmendmentId::new(actor.code.clone(), number);
+    let need_text = |what: &str| {
+        proposal
+            .text
+            .clone()
+            .filter(|text| !text.trim().is_empty() || proposal.span.is_some())
+            .ok_or_else(|| ActionError::Refused(format!("{what} needs the new wording (--text, --text-file, or an editor)")))
+    };
+    if proposal.span.is_some() && !matches!(proposal.target, Target::Replace(_)) {
+        return Err(ActionError::Refused("--span goes only with --replace".into()));
+    }
+    let check_position = |position: &Position| -> Result<(), ActionError> {
+        if let Some(anchor) = position.anchor() {
+            find_clause(declaration, anchor)?;
+        }
+        Ok(())
+    };
+    let change = match proposal.target {
+        Target::Replace(clause_id) => {
+            let clause = find_clause(declaration, &clause_id)?;
+            let text = need_text("a replacement")?;
+            if let Some(span) = &proposal.span {
+                let wording = clause.wording();
+                let count = wording.matches(span.as_str()).count();
+                if span.is_empty() || count != 1 {
+                    let problem = if count == 0 || span.is_empty() { "does not occur" } else { "occurs more than once" };
+                    return Err(ActionError::Refused(format!(
+                        "the span {span:?} {problem} in {}; quote enough words to make it unique",
+                        label(declaration, &clause_id)
+                    )));
+                }
+            }
+            Change::Replace {
+                clause: clause_id,
+                span: proposal.span,
+                text,
+            }
+        }
+        Target::Insert(position) => {
+            check_position(&position)?;
+            let new_clause = match proposal.new_id {
+                Some(id) => id,
+                None => format!("{}-{number}", actor.code.as_str().to_lowercase())
+                    .parse()
+                    .map_err(|e: crate::model::IdError| ActionError::Refused(e.to_string()))?,
+            };
+            if declaration.clauses.contains_key(&new_clause) {
+                return Err(ActionError::Refused(format!(
+                    "a clause called {new_clause} already exists; choose another with --new-id"
+                )));
+            }
+            Change::Insert {
+                new_clause,
+                position,
+                text: need_text("an insertion")?,
+            }
+        }
+        Target::Delete(clause_id) => {
+            find_clause(declaration, &clause_id)?;
+            refuse_text(&proposal.text, "a deletion")?;
+            Change::Delete { clause: clause_id }
+        }
+        Target::Move(clause_id, position) => {
+            find_clause(declaration, &clause_id)?;
+            check_position(&position)?;
+            refuse_text(&proposal.text, "a move")?;
+            let to_part = match &position {
+                Position::End(part) => Some(*part),
+                Position::After(anchor) | Position::Before(anchor) => declaration.part_of(anchor),
+            };
+            if position.anchor() == Some(&clause_id) {
+                return Err(ActionError::Refused("a clause cannot be moved next to itself".into()));
+            }
+            if to_part != declaration.part_of(&clause_id) {
+                return Err(ActionError::Refused(format!(
+                    "{} cannot move between the preamble and the operative part; propose a deletion and an insertion",
+                    label(declaration, &clause_id)
+                )));
+            }
+            Change::Move {
+                clause: clause_id,
+                position,
+            }
+        }
+    };
+    let text_hash = change
+        .target()
+        .and_then(|target| declaration.clauses.get(target))
+        .map(|clause| clause.wording_hash());
+    let base = Base {
+        commit: tx.base_commit().unwrap_or_default(),
+        text_hash,
+    };
+    let amendment = Amendment::propose(
+        id.clone(),
+        change,
+        proposal.cosponsors,
+        proposal.justification.clone(),
+        base,
+        at,
+    );
+    tx.put_amendment(&amendment)?;
+    let summary = format!("{} proposes {id}: {}", actor.code, amendment.describe(declaration));
+    let mut message = summary.clone();
+    if let Some(justification) = &proposal.justification {
+        message.push_str(&format!("\n\n{justification}"));
+    }
+    message.push_str(&format!("\n\nDecl-Amendment: {id}\n"));
+    let commit = tx.commit(actor, at, &message, None)?;
+    Ok(Outcome {
+        commit,
+        summary,
+        amendment: Some(id),
+        competing: Vec::new(),
+    })
+}
+
+fn cut(
+    mut tx: Transaction<'_>,
+    declaration: &Declaration,
+    actor: &Delegation,
+    at: DateTime<FixedOffset>,
+    name: String,
+    label_text: Option<String>,
+) -> Result<Outcome, ActionError> {
+    if !actor.may_decide() {
+        return Err(RuleError::NotChairOrSecretariat {
+            actor: actor.code.clone(),
+            role: actor.role,
+            what: "cut a revision",
+        }
+        .into());
+    }
+    let amendments = tx.amendments()?;
+    let accepted: Vec<&Amendment> = amendments.iter().filter(|a| a.awaits_application()).collect();
+    let applied = apply_accepted(declaration, &accepted).map_err(ActionError::Conflicts)?;
+    let label_text = label_text.unwrap_or_else(|| name.clone());
+
+    for id in &applied.written {
+        tx.put_clause(id, &applied.declaration.clauses[id])?;
+    }
+    for id in &applied.removed {
+        tx.remove_clause(id);
+    }
+    if applied.declaration.meta != declaration.meta {
+        tx.put_meta(&applied.declaration.meta)?;
+    }
+    let mut lines = Vec::new();
+    let mut trailers = Vec::new();
+    for amendment in &accepted {
+        let mut updated = (*amendment).clone();
+        updated.mark_applied(&actor.code, &name, at);
+        tx.put_amendment(&updated)?;
+        let proposer = declaration
+            .delegation(&amendment.proposer)
+            .map_or(amendment.proposer.as_str(), |d| d.name.as_str());
+        lines.push(format!("- {} ({proposer}): {}", amendment.id, amendment.describe(declaration)));
+        trailers.push(format!("Decl-Applied: {} {}", amendment.id, amendment.clause()));
+    }
+    let summary = format!(
+        "{} cuts {label_text} ({name}): {} amendment{} applied",
+        actor.code,
+        accepted.len(),
+        if accepted.len() == 1 { "" } else { "s" }
+    );
+    let mut message = summary.clone();
+    if !lines.is_empty() {
+        message.push_str("\n\n");
+        message.push_str(&lines.join("\n"));
+    }
+    message.push_str(&format!("\n\nDecl-Action: cut\nDecl-Revision: {name}\n"));
+    for trailer in trailers {
+        message.push_str(&trailer);
+        message.push('\n');
+    }
+    let commit = tx.commit(
+        actor,
+        at,
+        &message,
+        Some(NewTag {
+            name,
+            label: label_text,
+        }),
+    )?;
+    Ok(Outcome {
+        commit,
+        summary,
+        amendment: None,
+        competing: Vec::new(),
+    })
+}
+
+fn refuse_text(text: &Option<String>, what: &str) -> Result<(), ActionError> {
+    if text.is_some() {
+        return Err(ActionError::Refused(format!("{what} takes no text")));
+    }
+    Ok(())
+}
+
+fn act_summary(actor: &Delegation, act: &Act, amendment: &Amendment, describe: &str) -> String {
+    let code = &actor.code;
+    let id = &amendment.id;
+    match act {
+        Act::Support => format!("{code} supports {id} ({describe})"),
+        Act::Oppose { .. } => format!("{code} opposes {id} ({describe})"),
+        Act::Cosponsor => format!("{code} co-sponsors {id} ({describe})"),
+        Act::Withdraw => format!("{code} withdraws {id} ({describe})"),
+        Act::Accept { modified_text: None } => format!("{code} accepts {id} ({describe})"),
+        Act::Accept { modified_text: Some(_) } => format!("{code} accepts {id} as modified ({describe})"),
+        Act::Reject { .. } => format!("{code} rejects {id} ({describe})"),
+    }
+}
+
+/// "OP 5 (op-border-data)".
+fn label(declaration: &Declaration, id: &ClauseId) -> String {
+    match declaration.number_of(id) {
+        Some(number) => format!("{number} ({id})"),
+        None => id.to_string(),
+    }
+}
+
+pub fn find_delegation<'d>(declaration: &'d Declaration, code: &DelegationCode) -> Result<&'d Delegation, ActionError> {
+    declaration.delegation(code).ok_or_else(|| ActionError::UnknownDelegation {
+        code: code.to_string(),
+        hint: did_you_mean(code.as_str(), declaration.delegations.iter().map(|d| d.code.as_str())),
+    })
+}
+
+pub fn find_clause<'d>(declaration: &'d Declaration, id: &ClauseId) -> Result<&'d crate::model::Clause, ActionError> {
+    declaration.clauses.get(id).ok_or_else(|| ActionError::UnknownClause {
+        id: id.to_string(),
+        hint: did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str())),
+    })
+}
+
+fn find_amendment(tx: &Transaction<'_>, id: &AmendmentId) -> Result<Amendment, ActionError> {
+    match tx.amendment(id)? {
+        Some(amendment) => Ok(amendment),
+        None => {
+            let ids: Vec<String> = tx.amendments()?.iter().map(|a| a.id.to_string()).collect();
+            Err(ActionError::UnknownAmendment {
+                id: id.to_string(),
+                hint: did_you_mean(&id.to_string(), ids.iter().map(String::as_str)),
+            })
+        }
+    }
+}
+
+/// Parses "preamble" or "operative".
+pub fn parse_part(value: &str) -> Result<Part, String> {
+    match value {
+        "preamble" | "preambular" | "pp" => Ok(Part::Preamble),
+        "operative" | "op" => Ok(Part::Operative),
+        _ => Err(format!("unknown part {value:?}: use preamble or operative")),
+    }
+}

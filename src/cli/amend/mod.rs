@@ -1,0 +1,90 @@
+//! `decl amend ...`: propose amendments, act on them, list and show them.
+
+mod act;
+mod list;
+mod propose;
+mod show;
+
+use super::{CommandError, Context, Ui};
+use crate::model::{Amendment, Declaration, Part, Position};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AmendCommand {
+    Propose(propose::ProposeArgs),
+    Support(act::IdArgs),
+    Oppose(act::ReasonArgs),
+    Withdraw(act::IdArgs),
+    Cosponsor(act::IdArgs),
+    Accept(act::AcceptArgs),
+    Reject(act::ReasonArgs),
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+}
+
+pub fn run(command: AmendCommand, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
+    use crate::model::Act;
+    match command {
+        AmendCommand::Propose(args) => propose::run(args, context, ui),
+        AmendCommand::Support(args) => act::run(args.id, Act::Support, context, ui),
+        AmendCommand::Oppose(args) => act::run(args.id, Act::Oppose { reason: args.reason }, context, ui),
+        AmendCommand::Withdraw(args) => act::run(args.id, Act::Withdraw, context, ui),
+        AmendCommand::Cosponsor(args) => act::run(args.id, Act::Cosponsor, context, ui),
+        AmendCommand::Accept(args) => {
+            let modified_text = args.text.read()?;
+            act::run(args.id, Act::Accept { modified_text }, context, ui)
+        }
+        AmendCommand::Reject(args) => act::run(args.id, Act::Reject { reason: args.reason }, context, ui),
+        AmendCommand::List(args) => list::run(args, context, ui),
+        AmendCommand::Show(args) => show::run(args, context, ui),
+    }
+}
+
+/// Where an amendment sits in the document, for listing in reading order: the clause it
+/// targets (or, for an insertion, its anchor), then its id.
+fn document_order_key(declaration: &Declaration, amendment: &Amendment) -> (u8, usize, u8) {
+    let place = |id| {
+        declaration
+            .number_of(id)
+            .map(|n| (if n.part == Part::Preamble { 0 } else { 1 }, n.number))
+    };
+    let (part, number, nudge) = match (&amendment.change, amendment.change.target()) {
+        (_, Some(target)) => place(target).map_or((2, 0, 1), |(p, n)| (p, n, 1)),
+        (crate::model::Change::Insert { position, .. }, None) => match position {
+            Position::After(anchor) => place(anchor).map_or((2, 0, 2), |(p, n)| (p, n, 2)),
+            Position::Before(anchor) => place(anchor).map_or((2, 0, 0), |(p, n)| (p, n, 0)),
+            Position::End(Part::Preamble) => (0, usize::MAX, 0),
+            Position::End(Part::Operative) => (1, usize::MAX, 0),
+        },
+        _ => (2, 0, 0),
+    };
+    (part, number, nudge)
+}
+
+/// Wording given on the command line: inline, from a file, or (when neither) not at all.
+#[derive(Debug, clap::Args)]
+pub struct TextArgs {
+    /// The wording
+    #[arg(long, conflicts_with = "text_file")]
+    pub text: Option<String>,
+    /// Read the wording from a file ("-" for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<std::path::PathBuf>,
+}
+
+impl TextArgs {
+    pub fn read(&self) -> Result<Option<String>, CommandError> {
+        if let Some(text) = &self.text {
+            return Ok(Some(text.clone()));
+        }
+        let Some(path) = &self.text_file else {
+            return Ok(None);
+        };
+        let text = if path.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(path)
+        }
+        .map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))?;
+        Ok(Some(text.trim_end_matches(['\n', '\r']).to_owned()))
+    }
+}

@@ -1,0 +1,114 @@
+//! The one CLI error: a message, its hints and a kind that decides the exit code. Library
+//! errors convert into it here, and [`report`] prints it once.
+
+use std::process::ExitCode;
+
+use crate::actions::ActionError;
+use crate::replay::ReplayError;
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input or a refused action: exit 1.
+    User,
+    /// A bug or an environment failure: exit 3.
+    Internal,
+    /// The reader went away (`decl show | head`): not an error, exit 0.
+    BrokenPipe,
+}
+
+#[derive(Debug)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub hints: Vec<String>,
+}
+
+impl CommandError {
+    pub fn user(message: impl Into<String>) -> Self {
+        CommandError {
+            kind: ErrorKind::User,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(error: std::io::Error) -> Self {
+        CommandError {
+            kind: if error.kind() == std::io::ErrorKind::BrokenPipe {
+                ErrorKind::BrokenPipe
+            } else {
+                ErrorKind::Internal
+            },
+            message: format!("cannot write output: {error}"),
+            hints: Vec::new(),
+        }
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(error: StoreError) -> Self {
+        let error_text = error.to_string();
+        let command_error = CommandError::user(error_text);
+        match error {
+            StoreError::NotFound(_) => command_error
+                .hint("`decl init DIR` makes a new declaration repository; -C DIR runs decl in another folder"),
+            StoreError::Dirty(_) => command_error.hint(
+                "decl commits each action on its own: commit your edits with git, or discard them with `git restore`",
+            ),
+            StoreError::IndexLocked(_) => command_error
+                .hint("if no git command is running, the lock was left by a crash: remove the file"),
+            StoreError::Invalid(_) => command_error.hint("fix the files listed above; `decl check` lists every problem"),
+            StoreError::Io { .. } | StoreError::Serialise { .. } => CommandError {
+                kind: ErrorKind::Internal,
+                ..command_error
+            },
+            _ => command_error,
+        }
+    }
+}
+
+impl From<ActionError> for CommandError {
+    fn from(error: ActionError) -> Self {
+        match error {
+            ActionError::Store(store) => store.into(),
+            ActionError::Conflicts(_) => CommandError::user(error.to_string())
+                .hint("settle each conflict (reject one, or accept one as modified), then cut again"),
+            other => CommandError::user(other.to_string()),
+        }
+    }
+}
+
+impl From<ReplayError> for CommandError {
+    fn from(error: ReplayError) -> Self {
+        match error {
+            ReplayError::Store(store) => store.into(),
+            other => CommandError::user(other.to_string()),
+        }
+    }
+}
+
+/// Prints the error once (message, then hints) and gives the exit code.
+pub fn report(result: Result<(), CommandError>) -> ExitCode {
+    let error = match result {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(error) => error,
+    };
+    match error.kind {
+        ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        kind => {
+            eprintln!("error: {}", error.message);
+            for hint in &error.hints {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(if kind == ErrorKind::User { 1 } else { 3 })
+        }
+    }
+}

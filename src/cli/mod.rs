@@ -1,0 +1,157 @@
+//! The command line: clap definitions, one file per command, and the one place errors are
+//! reported and the process exits.
+//!
+//! Each command's `run` takes its parsed arguments, the [`Context`] (where the repository is,
+//! who acts, what time it is) and the [`Ui`] to write to; it returns `Result<(), CommandError>`
+//! and never prints errors or exits itself.
+
+mod amend;
+mod blame;
+mod check;
+mod clause;
+mod error;
+mod init;
+mod log;
+mod revision;
+mod show;
+mod status;
+mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, FixedOffset};
+use clap::{Parser, Subcommand};
+
+pub use error::CommandError;
+pub use ui::{ColorChoice, Ui};
+
+use crate::model::DelegationCode;
+use crate::store::{At, DeclRepo};
+
+/// Draft and version multilateral declarations clause by clause, in git
+///
+/// Clauses are YAML files in a git repository; delegations propose amendments, others support
+/// or oppose them, the chair decides, and accepted amendments become the next revision. Every
+/// change is one commit authored by the delegation that made it.
+#[derive(Debug, Parser)]
+#[command(name = "decl", version, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if decl was started in DIR
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+
+    /// The delegation acting, for commands that change the declaration (e.g. TUR)
+    #[arg(long = "as", global = true, env = "DECL_AS", value_name = "CODE")]
+    pub acting: Option<String>,
+
+    /// When to use colour and italics
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::InitArgs),
+    Check(check::CheckArgs),
+    Status(status::StatusArgs),
+    Show(show::ShowArgs),
+    #[command(subcommand)]
+    Amend(amend::AmendCommand),
+    #[command(subcommand)]
+    Revision(revision::RevisionCommand),
+    #[command(subcommand)]
+    Clause(clause::ClauseCommand),
+    Log(log::LogArgs),
+    Blame(blame::BlameArgs),
+}
+
+/// What every command may need besides its own arguments.
+pub struct Context {
+    directory: PathBuf,
+    acting: Option<String>,
+    now: DateTime<FixedOffset>,
+}
+
+impl Context {
+    /// The repository containing the working directory (or `-C DIR`).
+    pub fn repo(&self) -> Result<DeclRepo, CommandError> {
+        Ok(DeclRepo::discover(&self.directory)?)
+    }
+
+    /// The acting delegation's code, required for anything that changes the declaration.
+    pub fn actor(&self) -> Result<DelegationCode, CommandError> {
+        let Some(acting) = &self.acting else {
+            return Err(CommandError::user("this command changes the declaration, so say who acts")
+                .hint("add --as CODE (e.g. --as TUR), or set DECL_AS"));
+        };
+        acting.trim().to_uppercase().parse().map_err(|error| CommandError::user(format!("--as: {error}")))
+    }
+
+    /// The moment an action is recorded at: now, or `DECL_TIMESTAMP` (RFC 3339) when set, so
+    /// that tests and scripted replays make identical commits.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.now
+    }
+
+    pub fn resolve_path(&self, path: &std::path::Path) -> PathBuf {
+        self.directory.join(path)
+    }
+}
+
+/// Parses `--rev`: a revision name, or the working tree when absent.
+pub fn at(rev: &Option<String>) -> At {
+    match rev {
+        Some(rev) => At::Rev(rev.clone()),
+        None => At::WorkTree,
+    }
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut ui = Ui::new(cli.color);
+    let result = run(cli, &mut ui);
+    ui.flush();
+    error::report(result)
+}
+
+fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
+    let now = match std::env::var("DECL_TIMESTAMP") {
+        Ok(value) => DateTime::parse_from_rfc3339(&value)
+            .map_err(|e| CommandError::user(format!("DECL_TIMESTAMP={value:?} is not an RFC 3339 time: {e}")))?,
+        Err(_) => chrono::Local::now().fixed_offset(),
+    };
+    let current = std::env::current_dir().map_err(|e| CommandError::user(format!("cannot read the current directory: {e}")))?;
+    let context = Context {
+        directory: match cli.directory {
+            Some(dir) => current.join(dir),
+            None => current,
+        },
+        acting: cli.acting,
+        now,
+    };
+    match cli.command {
+        Command::Init(args) => init::run(args, &context, ui),
+        Command::Check(args) => check::run(args, &context, ui),
+        Command::Status(args) => status::run(args, &context, ui),
+        Command::Show(args) => show::run(args, &context, ui),
+        Command::Amend(command) => amend::run(command, &context, ui),
+        Command::Revision(command) => revision::run(command, &context, ui),
+        Command::Clause(command) => clause::run(command, &context, ui),
+        Command::Log(args) => log::run(args, &context, ui),
+        Command::Blame(args) => blame::run(args, &context, ui),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

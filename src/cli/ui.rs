@@ -1,0 +1,67 @@
+//! The output handle every command writes to: stdout, buffered, with the colour decision made
+//! once.
+
+use std::io::{self, IsTerminal, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub struct Ui {
+    out: io::BufWriter<io::Stdout>,
+    color: bool,
+    width: usize,
+}
+
+impl Ui {
+    pub fn new(choice: ColorChoice) -> Self {
+        let stdout = io::stdout();
+        let terminal = stdout.is_terminal();
+        // https://no-color.org: any non-empty NO_COLOR turns colour off unless asked for.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        let width = if terminal { textwrap::termwidth().clamp(40, 100) } else { 80 };
+        Ui {
+            out: io::BufWriter::new(stdout),
+            color,
+            width,
+        }
+    }
+
+    /// Whether to use escape sequences for colour and italics.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn text_style(&self) -> crate::render::text::TextStyle {
+        crate::render::text::TextStyle {
+            width: self.width,
+            ansi: self.color,
+        }
+    }
+
+    pub fn write(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
+    pub fn line(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn flush(&mut self) {
+        // A closed pipe (`decl show | head`) is reported by the write that hit it.
+        let _ = self.out.flush();
+    }
+}

@@ -1,0 +1,22 @@
+//! The domain: declarations, clauses, delegations, amendments and revisions, with no I/O.
+//!
+//! Everything here is a plain value and a pure function over it: the numbering of paragraphs,
+//! the rules of procedure for amendments, the application of accepted amendments when a
+//! revision is cut, and the cross-file validation rules. The store reads and writes these
+//! values; commands combine them.
+
+pub mod amendment;
+pub mod blame;
+pub mod declaration;
+pub mod id;
+pub mod revision;
+pub mod suggest;
+pub mod validate;
+
+pub use amendment::{Act, Amendment, AmendmentStatus, Base, Change, Position, RecordAction, RuleError};
+pub use declaration::{
+    Clause, ClauseKind, ClauseStatus, Declaration, DeclarationMeta, Delegation, DelegationsFile,
+    ParagraphNumber, Part, Role,
+};
+pub use id::{AmendmentId, ClauseId, DelegationCode, IdError};
+pub use validate::Finding;

@@ -1,0 +1,233 @@
+//! The rules that tie the files of a declaration together.
+//!
+//! Each file can be well-formed on its own and still disagree with the others: an order entry
+//! with no clause file, a clause listed twice, an amendment by an unknown delegation. Checks
+//! here collect every such problem (never only the first) as a [`Finding`] naming the file and
+//! the YAML path of the offending value; the store turns the path into a line and column.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::amendment::Amendment;
+use super::declaration::{Declaration, Part};
+use super::suggest::did_you_mean;
+
+/// One problem, located by file and YAML path (`operative[3]`, `delegations[2].code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub file: String,
+    /// Where in the file; `None` for the file as a whole.
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(file: impl Into<String>, path: Option<String>, message: impl Into<String>) -> Self {
+        Finding {
+            file: file.into(),
+            path,
+            message: message.into(),
+        }
+    }
+}
+
+pub const DECLARATION_FILE: &str = "declaration.yaml";
+pub const DELEGATIONS_FILE: &str = "delegations.yaml";
+
+pub fn clause_file(id: &impl std::fmt::Display) -> String {
+    format!("clauses/{id}.yaml")
+}
+
+pub fn amendment_file(id: &impl std::fmt::Display) -> String {
+    format!("amendments/{id}.yaml")
+}
+
+/// Checks the declaration's files against each other.
+pub fn validate_declaration(declaration: &Declaration) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut seen: HashMap<&str, String> = HashMap::new();
+    for part in [Part::Preamble, Part::Operative] {
+        for (idx, id) in declaration.order(part).iter().enumerate() {
+            let path = format!("{}[{idx}]", part_key(part));
+            if let Some(first) = seen.get(id.as_str()) {
+                findings.push(Finding::new(
+                    DECLARATION_FILE,
+                    Some(path),
+                    format!("clause {id} is listed twice in the order (first at {first})"),
+                ));
+                continue;
+            }
+            seen.insert(id.as_str(), path.clone());
+            match declaration.clauses.get(id) {
+                None => {
+                    let hint = did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str()));
+                    findings.push(Finding::new(
+                        DECLARATION_FILE,
+                        Some(path),
+                        format!("the order lists clause {id}, but there is no {}{hint}", clause_file(id)),
+                    ));
+                }
+                Some(clause) if clause.kind != part.kind() => findings.push(Finding::new(
+                    clause_file(id),
+                    Some("kind".into()),
+                    format!(
+                        "clause {id} is {} but is listed in the {} part of declaration.yaml",
+                        clause.kind,
+                        part.name()
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    for (id, clause) in &declaration.clauses {
+        let file = clause_file(id);
+        if !seen.contains_key(id.as_str()) {
+            findings.push(Finding::new(
+                file.clone(),
+                None,
+                format!(
+                    "clause {id} is not in the order: add it to `{}` in declaration.yaml",
+                    part_key(clause.kind.part())
+                ),
+            ));
+        }
+        if clause.text.trim().is_empty() {
+            findings.push(Finding::new(file.clone(), Some("text".into()), "the clause has no text"));
+        }
+        let texts = std::iter::once(("text".to_owned(), &clause.text)).chain(
+            clause
+                .subparagraphs
+                .iter()
+                .enumerate()
+                .map(|(idx, sub)| (format!("subparagraphs[{idx}]"), sub)),
+        );
+        for (path, text) in texts {
+            if let Err(bad) = super::declaration::bracket_spans(text) {
+                let side = if bad.bracket == '[' { "opening" } else { "closing" };
+                findings.push(Finding::new(
+                    file.clone(),
+                    Some(path),
+                    format!(
+                        "unbalanced square bracket: the {side} '{}' at character {} has no partner",
+                        bad.bracket,
+                        text[..bad.offset].chars().count() + 1
+                    ),
+                ));
+            }
+        }
+    }
+
+    let mut codes = HashSet::new();
+    for (idx, delegation) in declaration.delegations.iter().enumerate() {
+        if !codes.insert(&delegation.code) {
+            findings.push(Finding::new(
+                DELEGATIONS_FILE,
+                Some(format!("delegations[{idx}].code")),
+                format!("delegation {} is listed twice", delegation.code),
+            ));
+        }
+    }
+    if !declaration.delegations.iter().any(|d| d.may_decide()) {
+        findings.push(Finding::new(
+            DELEGATIONS_FILE,
+            None,
+            "no delegation is chair or secretariat, so nobody could decide amendments or cut revisions",
+        ));
+    }
+    if declaration.meta.languages.is_empty() {
+        findings.push(Finding::new(
+            DECLARATION_FILE,
+            Some("languages".into()),
+            "list at least the language the clauses are written in",
+        ));
+    }
+    findings
+}
+
+/// Checks amendments against the declaration and their own record.
+pub fn validate_amendments(declaration: &Declaration, amendments: &[Amendment]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let known = |code: &super::id::DelegationCode| declaration.delegation(code).is_some();
+    let codes = || declaration.delegations.iter().map(|d| d.code.as_str());
+    let mut new_clause_owners: BTreeMap<&str, &Amendment> = BTreeMap::new();
+    for amendment in amendments {
+        let file = amendment_file(&amendment.id);
+        let unknown = |findings: &mut Vec<Finding>, path: String, code: &super::id::DelegationCode| {
+            findings.push(Finding::new(
+                file.clone(),
+                Some(path),
+                format!("unknown delegation {code}{}", did_you_mean(code.as_str(), codes())),
+            ));
+        };
+        if &amendment.proposer != amendment.id.proposer() {
+            findings.push(Finding::new(
+                file.clone(),
+                Some("proposer".into()),
+                format!("amendment {} must be proposed by {}", amendment.id, amendment.id.proposer()),
+            ));
+        }
+        if !known(&amendment.proposer) {
+            unknown(&mut findings, "proposer".into(), &amendment.proposer);
+        }
+        for (idx, code) in amendment.cosponsors.iter().enumerate() {
+            if !known(code) {
+                unknown(&mut findings, format!("cosponsors[{idx}]"), code);
+            }
+        }
+        for (idx, entry) in amendment.record.iter().enumerate() {
+            if !known(&entry.by) {
+                unknown(&mut findings, format!("record[{idx}].by"), &entry.by);
+            }
+        }
+        let derived = amendment.status_from_record();
+        if derived != amendment.status {
+            findings.push(Finding::new(
+                file.clone(),
+                Some("status".into()),
+                format!(
+                    "the status says {} but the record says {derived}",
+                    amendment.status
+                ),
+            ));
+        }
+        if amendment.record.first().map(|e| e.action) != Some(super::amendment::RecordAction::Propose) {
+            findings.push(Finding::new(
+                file.clone(),
+                Some("record".into()),
+                "the record must start with the proposal",
+            ));
+        }
+        if amendment.is_pending()
+            && let Some(target) = amendment.change.target()
+            && !declaration.clauses.contains_key(target)
+        {
+            findings.push(Finding::new(
+                file.clone(),
+                Some("clause".into()),
+                format!(
+                    "amendment {} is still open but its clause {target} does not exist{}",
+                    amendment.id,
+                    did_you_mean(target.as_str(), declaration.clauses.keys().map(|k| k.as_str()))
+                ),
+            ));
+        }
+        if let super::amendment::Change::Insert { new_clause, .. } = &amendment.change
+            && amendment.is_pending()
+            && let Some(other) = new_clause_owners.insert(new_clause.as_str(), amendment)
+        {
+            findings.push(Finding::new(
+                file.clone(),
+                Some("new_clause".into()),
+                format!("{} also inserts a clause called {new_clause}", other.id),
+            ));
+        }
+    }
+    findings
+}
+
+fn part_key(part: Part) -> &'static str {
+    match part {
+        Part::Preamble => "preamble",
+        Part::Operative => "operative",
+    }
+}

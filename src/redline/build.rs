@@ -1,0 +1,129 @@
+//! The segment builder: turns the token-level edit script back into text segments that
+//! reproduce both inputs exactly, whitespace included.
+//!
+//! The script only speaks of significant tokens; the whitespace gaps between them (see
+//! `tokenized_text`) must be put back. Gaps inside an equal run or a change go with it. A gap
+//! on the border between an equal run and a change is placed by the change, so that equal
+//! segments stay identical on both sides where possible:
+//!
+//! - a replacement keeps the gaps on both of its borders as (whitespace-only) equal text:
+//!   `the [-cat-]{+dog+} sat`;
+//! - a pure deletion has two old gaps but one new gap; the new gap is paired with the old gap
+//!   that matches it, preferring the one in front: `the [-big -]cat`, `parties[-, jointly,-]
+//!   shall` (the gap in front is empty there, the one after is a space). Insertions mirror this.
+//!
+//! Segments of the same kind that end up next to each other are merged, and empty ones dropped.
+
+use super::Segment;
+use super::edit::{Edit, EditKind};
+use super::tokenized_text::TokenizedText;
+
+/// Builds the segments for `edits`, which must satisfy the edit script invariants (see `edit`).
+pub(super) fn build_segments(
+    old: &TokenizedText,
+    new: &TokenizedText,
+    edits: &[Edit],
+) -> Vec<Segment> {
+    let mut sink = SegmentSink::default();
+    // The gaps at the very start and end belong to the first and last edit when they are
+    // changes; next to an equal run (or with no tokens at all) they are equal whitespace.
+    let starts_with_change = edits.first().is_some_and(|edit| edit.kind == EditKind::Change);
+    if !starts_with_change {
+        sink.equal(old.gap_before(0), new.gap_before(0));
+    }
+    for edit in edits {
+        match edit.kind {
+            EditKind::Equal => {
+                sink.equal(old.span(edit.old.clone()), new.span(edit.new.clone()));
+            }
+            EditKind::Change => push_change(&mut sink, old, new, edit),
+        }
+    }
+    let ends_with_change = edits.last().is_some_and(|edit| edit.kind == EditKind::Change);
+    if !edits.is_empty() && !ends_with_change {
+        sink.equal(old.gap_before(old.len()), new.gap_before(new.len()));
+    }
+    sink.segments
+}
+
+/// Emits one change with the gaps on its borders (see the module doc for where they go).
+fn push_change(sink: &mut SegmentSink, old: &TokenizedText, new: &TokenizedText, edit: &Edit) {
+    let (old_range, new_range) = (edit.old.clone(), edit.new.clone());
+    let old_gap_before = old.gap_before(old_range.start);
+    let old_gap_after = old.gap_before(old_range.end);
+    let new_gap_before = new.gap_before(new_range.start);
+    let new_gap_after = new.gap_before(new_range.end);
+    match (old_range.is_empty(), new_range.is_empty()) {
+        (false, false) => {
+            sink.equal(old_gap_before, new_gap_before);
+            sink.deleted(old.span(old_range));
+            sink.inserted(new.span(new_range));
+            sink.equal(old_gap_after, new_gap_after);
+        }
+        (false, true) => {
+            // Both new gaps are the same gap here.
+            let new_gap = new_gap_before;
+            if old_gap_before != new_gap && old_gap_after == new_gap {
+                sink.deleted(old.span_with_gap_before(old_range));
+                sink.equal(old_gap_after, new_gap);
+            } else {
+                sink.equal(old_gap_before, new_gap);
+                sink.deleted(old.span_with_gap_after(old_range));
+            }
+        }
+        (true, false) => {
+            let old_gap = old_gap_before;
+            if new_gap_before != old_gap && new_gap_after == old_gap {
+                sink.inserted(new.span_with_gap_before(new_range));
+                sink.equal(old_gap, new_gap_after);
+            } else {
+                sink.equal(old_gap, new_gap_before);
+                sink.inserted(new.span_with_gap_after(new_range));
+            }
+        }
+        // The edit script never holds an empty edit; nothing to emit if it did.
+        (true, true) => {}
+    }
+}
+
+/// Collects segments, merging neighbours of the same kind and dropping empty ones.
+#[derive(Debug, Default)]
+struct SegmentSink {
+    segments: Vec<Segment>,
+}
+
+impl SegmentSink {
+    fn equal(&mut self, old: &str, new: &str) {
+        if old.is_empty() && new.is_empty() {
+            return;
+        }
+        if let Some(Segment::Equal { old: last_old, new: last_new }) = self.segments.last_mut() {
+            last_old.push_str(old);
+            last_new.push_str(new);
+            return;
+        }
+        self.segments.push(Segment::Equal { old: old.to_owned(), new: new.to_owned() });
+    }
+
+    fn deleted(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Segment::Deleted(last)) = self.segments.last_mut() {
+            last.push_str(text);
+            return;
+        }
+        self.segments.push(Segment::Deleted(text.to_owned()));
+    }
+
+    fn inserted(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Segment::Inserted(last)) = self.segments.last_mut() {
+            last.push_str(text);
+            return;
+        }
+        self.segments.push(Segment::Inserted(text.to_owned()));
+    }
+}

@@ -1,0 +1,7 @@
+//! Back-ends: model values and redlines in, text out. No I/O: the command decides where the
+//! output goes.
+
+pub mod inline;
+pub mod redline_text;
+pub mod table;
+pub mod text;

@@ -1,0 +1,799 @@
+//! The declaration repository on disk: YAML files in a git repository, through git2.
+//!
+//! This is the only module that touches the file system or git. It reads a revision (the
+//! working tree, or any commit or tag straight from the object database), validates it, and
+//! writes changes as a [`Transaction`]: the changes are collected first, then become exactly one
+//! commit authored by the acting delegation; on any error nothing is written. git2 types stay
+//! inside this module.
+
+mod source;
+pub mod yaml;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use git2::{Oid, Repository, RepositoryState, Signature, StatusOptions, Time};
+use serde::Serialize;
+
+use crate::model::validate::{self, DECLARATION_FILE, DELEGATIONS_FILE, Finding, amendment_file, clause_file};
+use crate::model::{
+    Amendment, AmendmentId, Clause, ClauseId, Declaration, DeclarationMeta, Delegation,
+    DelegationCode, DelegationsFile,
+};
+use source::Source;
+pub use yaml::Problem;
+
+/// The directories and files decl owns in a repository.
+const DECL_PATHS: &[&str] = &[DECLARATION_FILE, DELEGATIONS_FILE, "clauses", "amendments", "translations"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not a declaration repository (or any parent up to /): {0}")]
+    NotFound(PathBuf),
+    #[error("{0} is a bare git repository: decl needs a working tree")]
+    Bare(PathBuf),
+    #[error("{path} already exists and is not empty")]
+    NotEmpty { path: PathBuf },
+    #[error("unknown revision {name:?}{hint}")]
+    UnknownRevision { name: String, hint: String },
+    #[error("the repository has no commits yet")]
+    NoCommits,
+    #[error("the declaration is not valid:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+    #[error("the working tree has changes that are not committed:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Dirty(Vec<String>),
+    #[error("the repository is in the middle of a {0}: finish or abort it with git first")]
+    Busy(String),
+    #[error("another git process seems to be running in this repository ({0} exists)")]
+    IndexLocked(PathBuf),
+    #[error("HEAD is detached: check out a branch (git switch main) before changing the declaration")]
+    DetachedHead,
+    #[error("revision {0} already exists")]
+    TagExists(String),
+    #[error("{0:?} is not a valid revision name (use letters, digits, '-', '.' and '_')")]
+    BadTagName(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not serialise {file}: {source}")]
+    Serialise {
+        file: String,
+        source: serde_yaml::Error,
+    },
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+impl StoreError {
+    fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Which text to read: the working tree, or a revision git can name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    WorkTree,
+    Rev(String),
+}
+
+/// A revision tag: `rev1`, with its label and the commit it names.
+#[derive(Debug, Clone)]
+pub struct RevisionTag {
+    pub name: String,
+    pub label: String,
+    pub commit: String,
+    pub time: DateTime<FixedOffset>,
+    pub tagger: String,
+}
+
+/// One commit that changed a clause file.
+#[derive(Debug, Clone)]
+pub struct ClauseCommit {
+    pub commit: String,
+    pub author: String,
+    pub author_email: String,
+    pub time: DateTime<FixedOffset>,
+    pub summary: String,
+    /// The clause at that commit; `None` if the commit removed it.
+    pub clause: Option<Clause>,
+    /// Amendments this commit applied to the clause (from the commit's trailers).
+    pub amendments: Vec<AmendmentId>,
+    /// Revision tags naming this commit.
+    pub revisions: Vec<String>,
+}
+
+/// A new annotated tag made together with a commit.
+pub struct NewTag {
+    pub name: String,
+    pub label: String,
+}
+
+/// A declaration repository.
+pub struct DeclRepo {
+    repo: Repository,
+    root: PathBuf,
+}
+
+impl DeclRepo {
+    /// Finds the repository containing `start`, as git does.
+    pub fn discover(start: &Path) -> Result<Self, StoreError> {
+        let repo = Repository::discover(start).map_err(|_| StoreError::NotFound(start.to_owned()))?;
+        let Some(root) = repo.workdir().map(Path::to_owned) else {
+            return Err(StoreError::Bare(repo.path().to_owned()));
+        };
+        if !root.join(DECLARATION_FILE).exists() && repo.head().is_err() {
+            return Err(StoreError::NotFound(start.to_owned()));
+        }
+        Ok(DeclRepo { repo, root })
+    }
+
+    /// Creates an empty git repository (branch `main`) in `dir`, which must be missing or empty.
+    pub fn create(dir: &Path) -> Result<Self, StoreError> {
+        if dir.exists() {
+            let mut entries = std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+            if entries.next().is_some() {
+                return Err(StoreError::NotEmpty { path: dir.to_owned() });
+            }
+        }
+        let mut options = git2::RepositoryInitOptions::new();
+        options.initial_head("main").mkpath(true);
+        let repo = Repository::init_opts(dir, &options)?;
+        let root = repo.workdir().map(Path::to_owned).unwrap_or_else(|| dir.to_owned());
+        Ok(DeclRepo { repo, root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn source(&self, at: &At) -> Result<Source<'_>, StoreError> {
+        match at {
+            At::WorkTree => Ok(Source::WorkTree(self.root.clone())),
+            At::Rev(name) => Ok(Source::Tree(&self.repo, self.commit_of(name)?.tree()?)),
+        }
+    }
+
+    fn commit_of(&self, name: &str) -> Result<git2::Commit<'_>, StoreError> {
+        let unknown = || {
+            let tags = self.revisions().unwrap_or_default();
+            StoreError::UnknownRevision {
+                name: name.to_owned(),
+                hint: crate::model::suggest::did_you_mean(name, tags.iter().map(|t| t.name.as_str())),
+            }
+        };
+        let object = self.repo.revparse_single(name).map_err(|_| unknown())?;
+        object.peel_to_commit().map_err(|_| unknown())
+    }
+
+    /// The full commit id a revision name resolves to.
+    pub fn resolve(&self, name: &str) -> Result<String, StoreError> {
+        Ok(self.commit_of(name)?.id().to_string())
+    }
+
+    /// Reads and validates the declaration (without amendments) at `at`.
+    pub fn load(&self, at: &At) -> Result<Declaration, StoreError> {
+        let source = self.source(at)?;
+        let (declaration, mut problems) = read_declaration(&source)?;
+        match declaration {
+            Some(declaration) => {
+                let findings = validate::validate_declaration(&declaration);
+                problems.extend(locate_findings(&source, findings)?);
+                if problems.is_empty() {
+                    Ok(declaration)
+                } else {
+                    Err(StoreError::Invalid(problems))
+                }
+            }
+            None => Err(StoreError::Invalid(problems)),
+        }
+    }
+
+    /// Reads every amendment at `at`, in id order.
+    pub fn load_amendments(&self, at: &At) -> Result<Vec<Amendment>, StoreError> {
+        let source = self.source(at)?;
+        let (amendments, problems) = read_amendments(&source)?;
+        if problems.is_empty() {
+            Ok(amendments)
+        } else {
+            Err(StoreError::Invalid(problems))
+        }
+    }
+
+    /// Reads one amendment at `at`, or `None` if there is no such file.
+    pub fn load_amendment(&self, at: &At, id: &AmendmentId) -> Result<Option<Amendment>, StoreError> {
+        let source = self.source(at)?;
+        read_amendment(&source, id)
+    }
+
+    /// The ids of every amendment at `at`, from file names alone.
+    pub fn amendment_ids(&self, at: &At) -> Result<Vec<AmendmentId>, StoreError> {
+        let source = self.source(at)?;
+        amendment_ids(&source)
+    }
+
+    /// Every problem in the declaration at `at`, sorted by file and position.
+    pub fn check(&self, at: &At) -> Result<Vec<Problem>, StoreError> {
+        let source = self.source(at)?;
+        let (declaration, mut problems) = read_declaration(&source)?;
+        let (amendments, amendment_problems) = read_amendments(&source)?;
+        problems.extend(amendment_problems);
+        if let Some(declaration) = declaration {
+            let mut findings = validate::validate_declaration(&declaration);
+            findings.extend(validate::validate_amendments(&declaration, &amendments));
+            problems.extend(locate_findings(&source, findings)?);
+        }
+        problems.sort();
+        problems.dedup();
+        Ok(problems)
+    }
+
+    /// Every tag naming a commit, oldest first.
+    pub fn revisions(&self) -> Result<Vec<RevisionTag>, StoreError> {
+        let mut tags = Vec::new();
+        for name in self.repo.tag_names(None)?.iter().flatten().flatten() {
+            let Ok(reference) = self.repo.find_reference(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            let Ok(commit) = reference.peel_to_commit() else {
+                continue;
+            };
+            let (label, tagger, time) = match reference.peel_to_tag() {
+                Ok(tag) => {
+                    let label = tag.message().ok().flatten().unwrap_or(name).trim().to_owned();
+                    let tagger = tag.tagger().and_then(|s| s.name().ok().map(str::to_owned)).unwrap_or_default();
+                    let time = tag.tagger().map(|s| s.when()).unwrap_or(commit.time());
+                    (label, tagger, time)
+                }
+                Err(_) => (name.to_owned(), String::new(), commit.time()),
+            };
+            tags.push(RevisionTag {
+                name: name.to_owned(),
+                label,
+                commit: commit.id().to_string(),
+                time: to_datetime(time),
+                tagger,
+            });
+        }
+        tags.sort_by_key(|tag| tag.time);
+        Ok(tags)
+    }
+
+    /// The latest revision tag that HEAD descends from, and the number of commits since.
+    /// Walks only the commits after that tag.
+    pub fn current_revision(&self) -> Result<Option<(RevisionTag, usize)>, StoreError> {
+        let head = match self.repo.head() {
+            Ok(head) => head.peel_to_commit()?.id(),
+            Err(_) => return Ok(None),
+        };
+        let mut best: Option<(RevisionTag, usize)> = None;
+        for tag in self.revisions()?.into_iter().rev() {
+            let tag_commit = Oid::from_str(&tag.commit)?;
+            if tag_commit != head && !self.repo.graph_descendant_of(head, tag_commit)? {
+                continue;
+            }
+            let (ahead, _) = self.repo.graph_ahead_behind(head, tag_commit)?;
+            if best.as_ref().is_none_or(|(_, best_ahead)| ahead < *best_ahead) {
+                best = Some((tag, ahead));
+            }
+            if ahead == 0 {
+                break;
+            }
+        }
+        Ok(best)
+    }
+
+    /// The files decl owns that differ from HEAD in the working tree.
+    pub fn uncommitted_changes(&self) -> Result<Vec<String>, StoreError> {
+        let mut options = StatusOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        for path in DECL_PATHS {
+            options.pathspec(path);
+        }
+        let statuses = self.repo.statuses(Some(&mut options))?;
+        Ok(statuses
+            .iter()
+            .filter(|entry| !entry.status().is_ignored())
+            .map(|entry| String::from_utf8_lossy(entry.path_bytes()).into_owned())
+            .collect())
+    }
+
+    /// Every commit from HEAD back that changed `clauses/<id>.yaml`, newest first. Reads only
+    /// the tree entries of that one path, as `git log -- <path>` does.
+    pub fn clause_history(&self, id: &ClauseId) -> Result<Vec<ClauseCommit>, StoreError> {
+        let path = clause_file(id);
+        let path = Path::new(&path);
+        let mut tags_by_commit: HashMap<String, Vec<String>> = HashMap::new();
+        for tag in self.revisions()? {
+            tags_by_commit.entry(tag.commit).or_default().push(tag.name);
+        }
+        let mut walk = self.repo.revwalk()?;
+        if walk.push_head().is_err() {
+            return Ok(Vec::new());
+        }
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+        let entry_id = |tree: &git2::Tree<'_>| tree.get_path(path).ok().map(|entry| entry.id());
+        let mut history = Vec::new();
+        for oid in walk {
+            let commit = self.repo.find_commit(oid?)?;
+            let tree = commit.tree()?;
+            let now = entry_id(&tree);
+            let before = match commit.parent(0) {
+                Ok(parent) => entry_id(&parent.tree()?),
+                Err(_) => None,
+            };
+            if now == before {
+                continue;
+            }
+            let clause = match now {
+                Some(blob_id) => {
+                    let blob = self.repo.find_blob(blob_id)?;
+                    yaml::parse::<Clause>(&path.to_string_lossy(), blob.content()).ok()
+                }
+                None => None,
+            };
+            let message = commit.message().unwrap_or_default();
+            let amendments = applied_trailers(message)
+                .into_iter()
+                .filter(|(_, clause)| clause == id)
+                .map(|(amendment, _)| amendment)
+                .collect();
+            let author = commit.author();
+            history.push(ClauseCommit {
+                commit: oid_string(commit.id()),
+                author: author.name().unwrap_or_default().to_owned(),
+                author_email: author.email().unwrap_or_default().to_owned(),
+                time: to_datetime(author.when()),
+                summary: commit.summary().ok().flatten().unwrap_or_default().to_owned(),
+                clause,
+                amendments,
+                revisions: tags_by_commit.get(&commit.id().to_string()).cloned().unwrap_or_default(),
+            });
+        }
+        Ok(history)
+    }
+
+    /// Starts a change: takes the repository's write lock and checks that the working tree is
+    /// clean, so the commit will hold exactly this change and nothing swept up with it.
+    pub fn begin(&self) -> Result<Transaction<'_>, StoreError> {
+        let lock_path = self.repo.path().join("decl.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(&lock_path, e))?;
+        // An OS lock is released when the process dies, so a killed command never leaves a
+        // stale lock behind; a second writer waits here until the first has committed.
+        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        match self.repo.state() {
+            RepositoryState::Clean => {}
+            state => return Err(StoreError::Busy(format!("{state:?}").to_lowercase())),
+        }
+        let index_lock = self.repo.path().join("index.lock");
+        if index_lock.exists() {
+            return Err(StoreError::IndexLocked(index_lock));
+        }
+        let head = match self.repo.head() {
+            Ok(head) => {
+                if !head.is_branch() {
+                    return Err(StoreError::DetachedHead);
+                }
+                Some(head.peel_to_commit()?.id())
+            }
+            Err(_) => None,
+        };
+        if head.is_some() {
+            let dirty = self.uncommitted_changes()?;
+            if !dirty.is_empty() {
+                return Err(StoreError::Dirty(dirty));
+            }
+        }
+        Ok(Transaction {
+            store: self,
+            _lock: lock,
+            head,
+            writes: BTreeMap::new(),
+        })
+    }
+}
+
+/// A change being prepared: reads see the last commit plus what this transaction has written.
+pub struct Transaction<'r> {
+    store: &'r DeclRepo,
+    _lock: File,
+    head: Option<Oid>,
+    writes: BTreeMap<String, Option<Vec<u8>>>,
+}
+
+impl Transaction<'_> {
+    /// The commit this change builds on, if there is one.
+    pub fn base_commit(&self) -> Option<String> {
+        self.head.map(oid_string)
+    }
+
+    fn at(&self) -> Result<At, StoreError> {
+        match self.head {
+            Some(head) => Ok(At::Rev(head.to_string())),
+            None => Err(StoreError::NoCommits),
+        }
+    }
+
+    /// The declaration as of the last commit.
+    pub fn declaration(&self) -> Result<Declaration, StoreError> {
+        self.store.load(&self.at()?)
+    }
+
+    pub fn amendment(&self, id: &AmendmentId) -> Result<Option<Amendment>, StoreError> {
+        self.store.load_amendment(&self.at()?, id)
+    }
+
+    pub fn amendments(&self) -> Result<Vec<Amendment>, StoreError> {
+        self.store.load_amendments(&self.at()?)
+    }
+
+    /// The next free sequence number for `code`'s amendments.
+    pub fn next_amendment_number(&self, code: &DelegationCode) -> Result<u32, StoreError> {
+        let taken = self.store.amendment_ids(&self.at()?)?;
+        let written = self.writes.keys().filter_map(|path| {
+            path.strip_prefix("amendments/")?.strip_suffix(".yaml")?.parse::<AmendmentId>().ok()
+        });
+        Ok(taken
+            .into_iter()
+            .chain(written)
+            .filter(|id| id.proposer() == code)
+            .map(|id| id.number())
+            .max()
+            .unwrap_or(0)
+            + 1)
+    }
+
+    pub fn put_meta(&mut self, meta: &DeclarationMeta) -> Result<(), StoreError> {
+        self.put_yaml(DECLARATION_FILE, meta)
+    }
+
+    pub fn put_delegations(&mut self, delegations: &[Delegation]) -> Result<(), StoreError> {
+        let file = DelegationsFile {
+            delegations: delegations.to_vec(),
+        };
+        self.put_yaml(DELEGATIONS_FILE, &file)
+    }
+
+    pub fn put_clause(&mut self, id: &ClauseId, clause: &Clause) -> Result<(), StoreError> {
+        self.put_yaml(&clause_file(id), clause)
+    }
+
+    pub fn remove_clause(&mut self, id: &ClauseId) {
+        self.writes.insert(clause_file(id), None);
+    }
+
+    pub fn put_amendment(&mut self, amendment: &Amendment) -> Result<(), StoreError> {
+        self.put_yaml(&amendment_file(&amendment.id), amendment)
+    }
+
+    /// Writes a file as given (for files copied verbatim, such as a bundled draft's).
+    pub fn put_bytes(&mut self, path: &str, bytes: Vec<u8>) {
+        self.writes.insert(path.to_owned(), Some(bytes));
+    }
+
+    fn put_yaml(&mut self, path: &str, value: &impl Serialize) -> Result<(), StoreError> {
+        let text = serde_yaml::to_string(value).map_err(|source| StoreError::Serialise {
+            file: path.to_owned(),
+            source,
+        })?;
+        self.writes.insert(path.to_owned(), Some(text.into_bytes()));
+        Ok(())
+    }
+
+    /// Makes the one commit (and the tag, if any) and brings the working tree and index up to
+    /// date. Nothing is written before every check has passed; if the commit cannot be made,
+    /// the repository is as it was.
+    pub fn commit(
+        self,
+        author: &Delegation,
+        at: DateTime<FixedOffset>,
+        message: &str,
+        tag: Option<NewTag>,
+    ) -> Result<String, StoreError> {
+        let repo = &self.store.repo;
+        if let Some(tag) = &tag {
+            if !git2::Reference::is_valid_name(&format!("refs/tags/{}", tag.name))
+                || tag.name.contains(char::is_whitespace)
+            {
+                return Err(StoreError::BadTagName(tag.name.clone()));
+            }
+            if repo.find_reference(&format!("refs/tags/{}", tag.name)).is_ok() {
+                return Err(StoreError::TagExists(tag.name.clone()));
+            }
+        }
+        let time = Time::new(at.timestamp(), at.offset().local_minus_utc() / 60);
+        let author_signature = Signature::new(&author.name, &author.email(), &time)?;
+        let committer = match repo.signature() {
+            Ok(local) => Signature::new(
+                local.name().unwrap_or(&author.name),
+                local.email().unwrap_or(&author.email()),
+                &time,
+            )?,
+            Err(_) => author_signature.clone(),
+        };
+
+        let parent = self.head.map(|oid| repo.find_commit(oid)).transpose()?;
+        let mut builder = git2::build::TreeUpdateBuilder::new();
+        for (path, content) in &self.writes {
+            match content {
+                Some(bytes) => {
+                    let blob = repo.blob(bytes)?;
+                    builder.upsert(path.as_str(), blob, git2::FileMode::Blob);
+                }
+                None => {
+                    builder.remove(path.as_str());
+                }
+            }
+        }
+        let base_tree = match &parent {
+            Some(parent) => parent.tree()?,
+            None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+        };
+        let tree = repo.find_tree(builder.create_updated(repo, &base_tree)?)?;
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        // "HEAD" makes libgit2 check that the branch still points at our parent, so a
+        // concurrent writer (e.g. a plain `git commit`) cannot be overwritten.
+        let commit_id = repo.commit(Some("HEAD"), &author_signature, &committer, message, &tree, &parents)?;
+
+        if let Some(tag) = tag {
+            let object = repo.find_object(commit_id, None)?;
+            repo.tag(&tag.name, &object, &author_signature, &format!("{}\n", tag.label), false)?;
+        }
+        self.update_work_tree()?;
+        Ok(oid_string(commit_id))
+    }
+
+    /// Writes each changed file atomically (temporary file, then rename) and records it in the
+    /// index, so `git status` is clean afterwards.
+    fn update_work_tree(&self) -> Result<(), StoreError> {
+        let root = &self.store.root;
+        let mut index = self.store.repo.index()?;
+        for (path, content) in &self.writes {
+            let full = root.join(path);
+            match content {
+                Some(bytes) => {
+                    write_atomically(&full, bytes)?;
+                    index.add_path(Path::new(path))?;
+                }
+                None => {
+                    match std::fs::remove_file(&full) {
+                        Ok(()) => {}
+                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(error) => return Err(StoreError::io(full, error)),
+                    }
+                    index.remove_path(Path::new(path))?;
+                }
+            }
+        }
+        index.write()?;
+        Ok(())
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(dir, e))?;
+    temp.write_all(bytes).map_err(|e| StoreError::io(path, e))?;
+    temp.as_file().sync_all().map_err(|e| StoreError::io(path, e))?;
+    temp.persist(path).map_err(|e| StoreError::io(path, e.error))?;
+    Ok(())
+}
+
+fn read_declaration(source: &Source<'_>) -> Result<(Option<Declaration>, Vec<Problem>), StoreError> {
+    let mut problems = Vec::new();
+    let mut read_required = |file: &str| -> Result<Option<Vec<u8>>, StoreError> {
+        let bytes = source.read(file)?;
+        if bytes.is_none() {
+            problems.push(Problem::at(file, (1, 1), format!("{file} is missing: is this a declaration repository? (`decl init` makes one)")));
+        }
+        Ok(bytes)
+    };
+    let meta_bytes = read_required(DECLARATION_FILE)?;
+    let delegation_bytes = read_required(DELEGATIONS_FILE)?;
+    let meta = meta_bytes.and_then(|bytes| collect(&mut problems, yaml::parse::<DeclarationMeta>(DECLARATION_FILE, &bytes)));
+    let delegations = delegation_bytes
+        .and_then(|bytes| collect(&mut problems, yaml::parse::<DelegationsFile>(DELEGATIONS_FILE, &bytes)));
+
+    let mut clauses = BTreeMap::new();
+    for name in source.list("clauses")? {
+        let file = format!("clauses/{name}");
+        let Some(stem) = name.strip_suffix(".yaml") else {
+            problems.push(Problem::at(&file, (1, 1), "clause files must end in .yaml"));
+            continue;
+        };
+        let id = match stem.parse::<ClauseId>() {
+            Ok(id) => id,
+            Err(error) => {
+                problems.push(Problem::at(&file, (1, 1), format!("the file name is not a valid {error}")));
+                continue;
+            }
+        };
+        let Some(bytes) = source.read(&file)? else { continue };
+        if let Some(clause) = collect(&mut problems, yaml::parse::<Clause>(&file, &bytes)) {
+            clauses.insert(id, clause);
+        }
+    }
+    let declaration = match (meta, delegations) {
+        (Some(meta), Some(delegations)) => Some(Declaration {
+            meta,
+            delegations: delegations.delegations,
+            clauses,
+        }),
+        _ => None,
+    };
+    Ok((declaration, problems))
+}
+
+fn amendment_ids(source: &Source<'_>) -> Result<Vec<AmendmentId>, StoreError> {
+    let mut ids: Vec<AmendmentId> = source
+        .list("amendments")?
+        .iter()
+        .filter_map(|name| name.strip_suffix(".yaml")?.parse().ok())
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+fn read_amendment(source: &Source<'_>, id: &AmendmentId) -> Result<Option<Amendment>, StoreError> {
+    let file = amendment_file(id);
+    let Some(bytes) = source.read(&file)? else {
+        return Ok(None);
+    };
+    let amendment = yaml::parse::<Amendment>(&file, &bytes).map_err(StoreError::Invalid)?;
+    Ok(Some(amendment))
+}
+
+fn read_amendments(source: &Source<'_>) -> Result<(Vec<Amendment>, Vec<Problem>), StoreError> {
+    let mut problems = Vec::new();
+    let mut amendments = Vec::new();
+    for name in source.list("amendments")? {
+        let file = format!("amendments/{name}");
+        let Some(stem) = name.strip_suffix(".yaml") else {
+            problems.push(Problem::at(&file, (1, 1), "amendment files must end in .yaml"));
+            continue;
+        };
+        let id = match stem.parse::<AmendmentId>() {
+            Ok(id) => id,
+            Err(error) => {
+                problems.push(Problem::at(&file, (1, 1), format!("the file name is not a valid {error}")));
+                continue;
+            }
+        };
+        let Some(bytes) = source.read(&file)? else { continue };
+        if let Some(amendment) = collect(&mut problems, yaml::parse::<Amendment>(&file, &bytes)) {
+            if amendment.id != id {
+                let at = yaml::decode(&file, &bytes).ok().and_then(|text| yaml::locate(text, "id")).unwrap_or((1, 1));
+                problems.push(Problem::at(&file, at, format!("the id {} does not match the file name {name}", amendment.id)));
+                continue;
+            }
+            amendments.push(amendment);
+        }
+    }
+    amendments.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((amendments, problems))
+}
+
+fn collect<T>(problems: &mut Vec<Problem>, result: Result<T, Vec<Problem>>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(found) => {
+            problems.extend(found);
+            None
+        }
+    }
+}
+
+/// Turns model findings (file + YAML path) into located problems, reading each file once.
+fn locate_findings(source: &Source<'_>, findings: Vec<Finding>) -> Result<Vec<Problem>, StoreError> {
+    let mut texts: HashMap<String, Option<String>> = HashMap::new();
+    let mut problems = Vec::new();
+    for finding in findings {
+        if !texts.contains_key(&finding.file) {
+            let text = source
+                .read(&finding.file)?
+                .and_then(|bytes| yaml::decode(&finding.file, &bytes).ok().map(str::to_owned));
+            texts.insert(finding.file.clone(), text);
+        }
+        let at = match (&finding.path, &texts[&finding.file]) {
+            (Some(path), Some(text)) => yaml::locate(text, path).unwrap_or((1, 1)),
+            _ => (1, 1),
+        };
+        problems.push(Problem::at(&finding.file, at, finding.message));
+    }
+    Ok(problems)
+}
+
+/// `Decl-Applied: TUR-3 op-border-data` trailers of a revision commit.
+pub fn applied_trailers(message: &str) -> Vec<(AmendmentId, ClauseId)> {
+    message
+        .lines()
+        .filter_map(|line| line.strip_prefix("Decl-Applied: "))
+        .filter_map(|rest| {
+            let (amendment, clause) = rest.split_once(' ')?;
+            Some((amendment.parse().ok()?, clause.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+fn oid_string(oid: Oid) -> String {
+    oid.to_string()
+}
+
+fn to_datetime(time: Time) -> DateTime<FixedOffset> {
+    let offset = FixedOffset::east_opt(time.offset_minutes() * 60)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset is valid"));
+    offset
+        .timestamp_opt(time.seconds(), 0)
+        .single()
+        .unwrap_or_else(|| offset.timestamp_opt(0, 0).single().expect("epoch is valid"))
+}
+
+/// The files of a bundled draft folder: the zero draft's YAML and, if present, its history.
+pub struct DraftFiles {
+    /// Repository-relative path and content of each file of the zero draft.
+    pub files: Vec<(String, Vec<u8>)>,
+    pub history: Option<Vec<u8>>,
+}
+
+/// Reads a draft folder (`drafts/dushanbe-2022`).
+pub fn read_draft(dir: &Path) -> Result<DraftFiles, StoreError> {
+    if !dir.is_dir() {
+        return Err(StoreError::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "no such draft folder")));
+    }
+    let source = Source::WorkTree(dir.to_owned());
+    let mut files = Vec::new();
+    for file in [DECLARATION_FILE, DELEGATIONS_FILE] {
+        if let Some(bytes) = source.read(file)? {
+            files.push((file.to_owned(), bytes));
+        }
+    }
+    for name in source.list("clauses")? {
+        let path = format!("clauses/{name}");
+        if let Some(bytes) = source.read(&path)? {
+            files.push((path, bytes));
+        }
+    }
+    let history = source.read("history.yaml")?;
+    Ok(DraftFiles { files, history })
+}
+
+/// Every problem in a folder laid out like a repository (a draft), with paths that include
+/// the folder so that an editor can jump to them.
+pub fn check_directory(dir: &Path) -> Result<Vec<Problem>, StoreError> {
+    let source = Source::WorkTree(dir.to_owned());
+    let (declaration, mut problems) = read_declaration(&source)?;
+    if let Some(declaration) = declaration {
+        problems.extend(locate_findings(&source, validate::validate_declaration(&declaration))?);
+    }
+    for problem in &mut problems {
+        problem.file = dir.join(&problem.file).display().to_string();
+    }
+    problems.sort();
+    Ok(problems)
+}
+
+/// Reads the declaration in a folder laid out like a repository.
+pub fn load_directory(dir: &Path) -> Result<Declaration, StoreError> {
+    let source = Source::WorkTree(dir.to_owned());
+    match read_declaration(&source)? {
+        (Some(declaration), problems) if problems.is_empty() => Ok(declaration),
+        (_, problems) => Err(StoreError::Invalid(problems)),
+    }
+}
