@@ -19,9 +19,18 @@ use crate::store::{DeclRepo, NewTag, StoreError, Transaction};
 #[derive(Debug, Clone)]
 pub enum Action {
     Propose(Proposal),
-    Act { id: AmendmentId, act: Act },
-    Cut { name: String, label: Option<String> },
-    Mark { status: ClauseStatus, clauses: Vec<ClauseId> },
+    Act {
+        id: AmendmentId,
+        act: Act,
+    },
+    Cut {
+        name: String,
+        label: Option<String>,
+    },
+    Mark {
+        status: ClauseStatus,
+        clauses: Vec<ClauseId>,
+    },
 }
 
 /// What `decl amend propose` asks for.
@@ -91,7 +100,12 @@ pub fn perform(
             let is_accept = matches!(act, Act::Accept { .. });
             let summary = act_summary(&actor, &act, &amendment, &describe);
             let body = match &act {
-                Act::Oppose { reason: Some(reason) } | Act::Reject { reason: Some(reason) } => {
+                Act::Oppose {
+                    reason: Some(reason),
+                }
+                | Act::Reject {
+                    reason: Some(reason),
+                } => {
                     format!("\n\n{reason}")
                 }
                 _ => String::new(),
@@ -204,10 +218,16 @@ fn propose(
             .text
             .clone()
             .filter(|text| !text.trim().is_empty() || proposal.span.is_some())
-            .ok_or_else(|| ActionError::Refused(format!("{what} needs the new wording (--text, --text-file, or an editor)")))
+            .ok_or_else(|| {
+                ActionError::Refused(format!(
+                    "{what} needs the new wording (--text, --text-file, or an editor)"
+                ))
+            })
     };
     if proposal.span.is_some() && !matches!(proposal.target, Target::Replace(_)) {
-        return Err(ActionError::Refused("--span goes only with --replace".into()));
+        return Err(ActionError::Refused(
+            "--span goes only with --replace".into(),
+        ));
     }
     let check_position = |position: &Position| -> Result<(), ActionError> {
         if let Some(anchor) = position.anchor() {
@@ -223,7 +243,11 @@ fn propose(
                 let wording = clause.wording();
                 let count = wording.matches(span.as_str()).count();
                 if span.is_empty() || count != 1 {
-                    let problem = if count == 0 || span.is_empty() { "does not occur" } else { "occurs more than once" };
+                    let problem = if count == 0 || span.is_empty() {
+                        "does not occur"
+                    } else {
+                        "occurs more than once"
+                    };
                     return Err(ActionError::Refused(format!(
                         "the span {span:?} {problem} in {}; quote enough words to make it unique",
                         label(declaration, &clause_id)
@@ -269,7 +293,9 @@ fn propose(
                 Position::After(anchor) | Position::Before(anchor) => declaration.part_of(anchor),
             };
             if position.anchor() == Some(&clause_id) {
-                return Err(ActionError::Refused("a clause cannot be moved next to itself".into()));
+                return Err(ActionError::Refused(
+                    "a clause cannot be moved next to itself".into(),
+                ));
             }
             if to_part != declaration.part_of(&clause_id) {
                 return Err(ActionError::Refused(format!(
@@ -300,7 +326,11 @@ fn propose(
         at,
     );
     tx.put_amendment(&amendment)?;
-    let summary = format!("{} proposes {id}: {}", actor.code, amendment.describe(declaration));
+    let summary = format!(
+        "{} proposes {id}: {}",
+        actor.code,
+        amendment.describe(declaration)
+    );
     let mut message = summary.clone();
     if let Some(justification) = &proposal.justification {
         message.push_str(&format!("\n\n{justification}"));
@@ -332,7 +362,10 @@ fn cut(
         .into());
     }
     let amendments = tx.amendments()?;
-    let accepted: Vec<&Amendment> = amendments.iter().filter(|a| a.awaits_application()).collect();
+    let accepted: Vec<&Amendment> = amendments
+        .iter()
+        .filter(|a| a.awaits_application())
+        .collect();
     let applied = apply_accepted(declaration, &accepted).map_err(ActionError::Conflicts)?;
     let label_text = label_text.unwrap_or_else(|| name.clone());
 
@@ -354,8 +387,16 @@ fn cut(
         let proposer = declaration
             .delegation(&amendment.proposer)
             .map_or(amendment.proposer.as_str(), |d| d.name.as_str());
-        lines.push(format!("- {} ({proposer}): {}", amendment.id, amendment.describe(declaration)));
-        trailers.push(format!("Decl-Applied: {} {}", amendment.id, amendment.clause()));
+        lines.push(format!(
+            "- {} ({proposer}): {}",
+            amendment.id,
+            amendment.describe(declaration)
+        ));
+        trailers.push(format!(
+            "Decl-Applied: {} {}",
+            amendment.id,
+            amendment.clause()
+        ));
     }
     let summary = format!(
         "{} cuts {label_text} ({name}): {} amendment{} applied",
@@ -405,8 +446,12 @@ fn act_summary(actor: &Delegation, act: &Act, amendment: &Amendment, describe: &
         Act::Oppose { .. } => format!("{code} opposes {id} ({describe})"),
         Act::Cosponsor => format!("{code} co-sponsors {id} ({describe})"),
         Act::Withdraw => format!("{code} withdraws {id} ({describe})"),
-        Act::Accept { modified_text: None } => format!("{code} accepts {id} ({describe})"),
-        Act::Accept { modified_text: Some(_) } => format!("{code} accepts {id} as modified ({describe})"),
+        Act::Accept {
+            modified_text: None,
+        } => format!("{code} accepts {id} ({describe})"),
+        Act::Accept {
+            modified_text: Some(_),
+        } => format!("{code} accepts {id} as modified ({describe})"),
         Act::Reject { .. } => format!("{code} rejects {id} ({describe})"),
     }
 }
@@ -419,18 +464,32 @@ fn label(declaration: &Declaration, id: &ClauseId) -> String {
     }
 }
 
-pub fn find_delegation<'d>(declaration: &'d Declaration, code: &DelegationCode) -> Result<&'d Delegation, ActionError> {
-    declaration.delegation(code).ok_or_else(|| ActionError::UnknownDelegation {
-        code: code.to_string(),
-        hint: did_you_mean(code.as_str(), declaration.delegations.iter().map(|d| d.code.as_str())),
-    })
+pub fn find_delegation<'d>(
+    declaration: &'d Declaration,
+    code: &DelegationCode,
+) -> Result<&'d Delegation, ActionError> {
+    declaration
+        .delegation(code)
+        .ok_or_else(|| ActionError::UnknownDelegation {
+            code: code.to_string(),
+            hint: did_you_mean(
+                code.as_str(),
+                declaration.delegations.iter().map(|d| d.code.as_str()),
+            ),
+        })
 }
 
-pub fn find_clause<'d>(declaration: &'d Declaration, id: &ClauseId) -> Result<&'d crate::model::Clause, ActionError> {
-    declaration.clauses.get(id).ok_or_else(|| ActionError::UnknownClause {
-        id: id.to_string(),
-        hint: did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str())),
-    })
+pub fn find_clause<'d>(
+    declaration: &'d Declaration,
+    id: &ClauseId,
+) -> Result<&'d crate::model::Clause, ActionError> {
+    declaration
+        .clauses
+        .get(id)
+        .ok_or_else(|| ActionError::UnknownClause {
+            id: id.to_string(),
+            hint: did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str())),
+        })
 }
 
 fn find_amendment(tx: &Transaction<'_>, id: &AmendmentId) -> Result<Amendment, ActionError> {

@@ -113,10 +113,14 @@ pub enum ReplayError {
         step: usize,
         actor: DelegationCode,
         at: DateTime<FixedOffset>,
-        source: ActionError,
+        source: Box<ActionError>,
     },
     #[error("{file}: step {step}: {message}")]
-    Script { file: String, step: usize, message: String },
+    Script {
+        file: String,
+        step: usize,
+        message: String,
+    },
 }
 
 /// What a replay made.
@@ -134,7 +138,12 @@ pub fn replay(draft_dir: &Path, target: &Path) -> Result<Replayed, ReplayError> 
     let history: History = match &draft.history {
         Some(bytes) => yaml::parse(&history_file, bytes).map_err(StoreError::Invalid)?,
         None => {
-            return Err(StoreError::Invalid(vec![Problem::at(&history_file, (1, 1), "the draft has no history.yaml")]).into());
+            return Err(StoreError::Invalid(vec![Problem::at(
+                &history_file,
+                (1, 1),
+                "the draft has no history.yaml",
+            )])
+            .into());
         }
     };
     let problems = crate::store::check_directory(draft_dir)?;
@@ -145,11 +154,14 @@ pub fn replay(draft_dir: &Path, target: &Path) -> Result<Replayed, ReplayError> 
     let repo = DeclRepo::create(target)?;
     let declaration = crate::store::load_directory(draft_dir)?;
     let zero = &history.zero_draft;
-    let secretariat = declaration.delegation(&zero.actor).cloned().ok_or_else(|| ReplayError::Script {
-        file: history_file.clone(),
-        step: 0,
-        message: format!("zero_draft: unknown delegation {}", zero.actor),
-    })?;
+    let secretariat = declaration
+        .delegation(&zero.actor)
+        .cloned()
+        .ok_or_else(|| ReplayError::Script {
+            file: history_file.clone(),
+            step: 0,
+            message: format!("zero_draft: unknown delegation {}", zero.actor),
+        })?;
     let mut tx = repo.begin()?;
     for (path, bytes) in draft.files {
         tx.put_bytes(&path, bytes);
@@ -185,19 +197,23 @@ pub fn replay(draft_dir: &Path, target: &Path) -> Result<Replayed, ReplayError> 
             Action::Cut { name, .. } => Some(name.clone()),
             _ => None,
         };
-        let outcome = actions::perform(&repo, &actor, at, action).map_err(|source| ReplayError::Step {
-            file: history_file.clone(),
-            step: number,
-            actor: actor.clone(),
-            at,
-            source,
-        })?;
+        let outcome =
+            actions::perform(&repo, &actor, at, action).map_err(|source| ReplayError::Step {
+                file: history_file.clone(),
+                step: number,
+                actor: actor.clone(),
+                at,
+                source: Box::new(source),
+            })?;
         if let Some(expected) = expect
             && outcome.amendment.as_ref() != Some(&expected)
         {
             return Err(script_error(format!(
                 "the proposal received the id {}, but the script expects {expected}",
-                outcome.amendment.map(|id| id.to_string()).unwrap_or_default()
+                outcome
+                    .amendment
+                    .map(|id| id.to_string())
+                    .unwrap_or_default()
             )));
         }
         replayed.commits += 1;
@@ -225,13 +241,17 @@ fn step_action(step: Step) -> Result<Action, String> {
     if let Some(oppose) = step.oppose {
         actions.push(Action::Act {
             id: oppose.id,
-            act: Act::Oppose { reason: oppose.reason },
+            act: Act::Oppose {
+                reason: oppose.reason,
+            },
         });
     }
     if let Some(reject) = step.reject {
         actions.push(Action::Act {
             id: reject.id,
-            act: Act::Reject { reason: reject.reason },
+            act: Act::Reject {
+                reason: reject.reason,
+            },
         });
     }
     if let Some(accept) = step.accept {
@@ -284,7 +304,10 @@ fn proposal(step: ProposeStep) -> Result<Proposal, String> {
         targets.push(Target::Delete(id));
     }
     if let Some(id) = step.move_clause {
-        targets.push(Target::Move(id, position(step.after.clone(), step.before.clone())?));
+        targets.push(Target::Move(
+            id,
+            position(step.after.clone(), step.before.clone())?,
+        ));
     } else if step.after.is_some() || step.before.is_some() {
         return Err("`after` and `before` go only with `move`".into());
     }

@@ -21,7 +21,10 @@ pub fn run(args: BlameArgs, context: &Context, ui: &mut Ui) -> Result<(), Comman
         return Err(CommandError::user(format!(
             "clause {} does not exist at HEAD{}",
             args.clause,
-            did_you_mean(args.clause.as_str(), declaration.clauses.keys().map(|k| k.as_str()))
+            did_you_mean(
+                args.clause.as_str(),
+                declaration.clauses.keys().map(|k| k.as_str())
+            )
         )));
     }
     let amendments = repo.load_amendments(&At::WorkTree)?;
@@ -30,7 +33,15 @@ pub fn run(args: BlameArgs, context: &Context, ui: &mut Ui) -> Result<(), Comman
     for entry in history.iter() {
         let Some(clause) = &entry.clause else { break };
         let origin = if entry.amendments.is_empty() {
-            format!("{} ({})", entry.author, entry.revisions.first().cloned().unwrap_or_else(|| entry.commit[..10].to_owned()))
+            format!(
+                "{} ({})",
+                entry.author,
+                entry
+                    .revisions
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| entry.commit[..10].to_owned())
+            )
         } else {
             let ids: Vec<String> = entry
                 .amendments
@@ -40,13 +51,21 @@ pub fn run(args: BlameArgs, context: &Context, ui: &mut Ui) -> Result<(), Comman
                     None => id.to_string(),
                 })
                 .collect();
-            format!("{} in {}", ids.join(", "), entry.revisions.first().cloned().unwrap_or_default())
+            format!(
+                "{} in {}",
+                ids.join(", "),
+                entry.revisions.first().cloned().unwrap_or_default()
+            )
         };
         versions.push((clause.wording(), origin));
     }
     versions.reverse();
     let spans = blame(&versions);
-    let width = spans.iter().map(|s| s.origin.chars().count()).max().unwrap_or(0);
+    let width = spans
+        .iter()
+        .map(|s| s.origin.chars().count())
+        .max()
+        .unwrap_or(0);
     for span in spans {
         let mut lines = span.text.split('\n');
         if let Some(first) = lines.next() {

@@ -24,6 +24,9 @@ pub fn run(args: CheckArgs, context: &Context, ui: &mut Ui) -> Result<(), Comman
         Ok(())
     } else {
         let count = problems.len();
-        Err(CommandError::user(format!("{count} problem{} found", if count == 1 { "" } else { "s" })))
+        Err(CommandError::user(format!(
+            "{count} problem{} found",
+            if count == 1 { "" } else { "s" }
+        )))
     }
 }

@@ -79,8 +79,9 @@ impl From<ActionError> for CommandError {
     fn from(error: ActionError) -> Self {
         match error {
             ActionError::Store(store) => store.into(),
-            ActionError::Conflicts(_) => CommandError::user(error.to_string())
-                .hint("settle each conflict (reject one, or accept one as modified), then cut again"),
+            ActionError::Conflicts(_) => CommandError::user(error.to_string()).hint(
+                "settle each conflict (reject one, or accept one as modified), then cut again",
+            ),
             other => CommandError::user(other.to_string()),
         }
     }

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::{CommandError, Context, Ui};
-use crate::model::{ClauseKind, ClauseStatus, Clause, DeclarationMeta, Delegation, Role};
 use crate::model::declaration::{ConferenceDates, DocumentStyle};
+use crate::model::{Clause, ClauseKind, ClauseStatus, DeclarationMeta, Delegation, Role};
 use crate::store::{DeclRepo, NewTag};
 
 /// Create a declaration repository
@@ -24,6 +24,15 @@ pub struct InitArgs {
 pub fn run(args: InitArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
     let target = context.resolve_path(&args.dir);
     let existed = target.exists();
+    // Only a missing or empty folder is ours to clean up after a failure; anything else is
+    // refused before a single file is written.
+    if existed
+        && std::fs::read_dir(&target)
+            .map(|mut entries| entries.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(crate::store::StoreError::NotEmpty { path: target }.into());
+    }
     let result = match &args.from {
         Some(draft) => replay(&context.resolve_path(draft), &target, ui),
         None => skeleton(&target, context, ui),
@@ -34,7 +43,11 @@ pub fn run(args: InitArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
             if let Ok(entries) = std::fs::read_dir(&target) {
                 for entry in entries.flatten() {
                     let path = entry.path();
-                    let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
                 }
             }
         } else {
@@ -44,7 +57,11 @@ pub fn run(args: InitArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
     result
 }
 
-fn replay(draft: &std::path::Path, target: &std::path::Path, ui: &mut Ui) -> Result<(), CommandError> {
+fn replay(
+    draft: &std::path::Path,
+    target: &std::path::Path,
+    ui: &mut Ui,
+) -> Result<(), CommandError> {
     let replayed = crate::replay::replay(draft, target)?;
     ui.line(&format!(
         "Replayed {} into {}: {} commits, revisions {}",
@@ -94,7 +111,8 @@ fn skeleton(target: &std::path::Path, context: &Context, ui: &mut Ui) -> Result<
         &Clause {
             kind: ClauseKind::Preambular,
             status: ClauseStatus::Draft,
-            text: "*Recalling* the purposes and principles of the Charter of the United Nations,".into(),
+            text: "*Recalling* the purposes and principles of the Charter of the United Nations,"
+                .into(),
             subparagraphs: vec![],
             notes: None,
         },
@@ -118,7 +136,10 @@ fn skeleton(target: &std::path::Path, context: &Context, ui: &mut Ui) -> Result<
             label: "Zero draft".into(),
         }),
     )?;
-    ui.line(&format!("Created a declaration repository in {}", target.display()))?;
+    ui.line(&format!(
+        "Created a declaration repository in {}",
+        target.display()
+    ))?;
     ui.line("Next: edit declaration.yaml, delegations.yaml and clauses/, commit them with git, and run `decl check`.")?;
     Ok(())
 }

@@ -25,14 +25,22 @@ pub fn run(args: LogArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandE
         return Err(CommandError::user(format!(
             "clause {} has no history{}",
             args.clause,
-            did_you_mean(args.clause.as_str(), declaration.clauses.keys().map(|k| k.as_str()))
+            did_you_mean(
+                args.clause.as_str(),
+                declaration.clauses.keys().map(|k| k.as_str())
+            )
         )));
     }
     let amendments = repo.load_amendments(&At::WorkTree)?;
     let declaration = repo.load(&At::WorkTree)?;
     for (idx, entry) in history.iter().enumerate() {
         let older = history.get(idx + 1).and_then(|e| e.clause.as_ref());
-        let mut header = format!("{} {}  {}", &entry.commit[..10], entry.time.format("%Y-%m-%d %H:%M %:z"), entry.author);
+        let mut header = format!(
+            "{} {}  {}",
+            &entry.commit[..10],
+            entry.time.format("%Y-%m-%d %H:%M %:z"),
+            entry.author
+        );
         if !entry.revisions.is_empty() {
             header.push_str(&format!("  [{}]", entry.revisions.join(", ")));
         }
@@ -40,12 +48,18 @@ pub fn run(args: LogArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandE
         ui.line(&format!("    {}", entry.summary))?;
         for id in &entry.amendments {
             if let Some(amendment) = amendments.iter().find(|a| &a.id == id) {
-                let proposer = declaration.delegation(&amendment.proposer).map_or(amendment.proposer.as_str(), |d| d.name.as_str());
+                let proposer = declaration
+                    .delegation(&amendment.proposer)
+                    .map_or(amendment.proposer.as_str(), |d| d.name.as_str());
                 ui.line(&format!("    {id} by {proposer}, {}", amendment.status))?;
             }
         }
         let change = match (older, &entry.clause) {
-            (Some(old), Some(new)) if old.wording() != new.wording() => Some(redline(&old.wording(), &new.wording(), &RedlineOptions::default())),
+            (Some(old), Some(new)) if old.wording() != new.wording() => Some(redline(
+                &old.wording(),
+                &new.wording(),
+                &RedlineOptions::default(),
+            )),
             (Some(old), Some(new)) if old.status != new.status => {
                 ui.line(&format!("    status: {} -> {}", old.status, new.status))?;
                 None

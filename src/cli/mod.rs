@@ -53,16 +53,21 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Init(init::InitArgs),
     Check(check::CheckArgs),
     Status(status::StatusArgs),
     Show(show::ShowArgs),
+    /// Propose amendments, support or oppose them, decide them, list and show them
     #[command(subcommand)]
     Amend(amend::AmendCommand),
+    /// Cut and list revisions (zero draft, Rev.1, ..., adopted text)
     #[command(subcommand)]
     Revision(revision::RevisionCommand),
+    /// Record the status of clauses (agreed ad referendum, agreed)
     #[command(subcommand)]
     Clause(clause::ClauseCommand),
     Log(log::LogArgs),
@@ -85,10 +90,16 @@ impl Context {
     /// The acting delegation's code, required for anything that changes the declaration.
     pub fn actor(&self) -> Result<DelegationCode, CommandError> {
         let Some(acting) = &self.acting else {
-            return Err(CommandError::user("this command changes the declaration, so say who acts")
-                .hint("add --as CODE (e.g. --as TUR), or set DECL_AS"));
+            return Err(CommandError::user(
+                "this command changes the declaration, so say who acts",
+            )
+            .hint("add --as CODE (e.g. --as TUR), or set DECL_AS"));
         };
-        acting.trim().to_uppercase().parse().map_err(|error| CommandError::user(format!("--as: {error}")))
+        acting
+            .trim()
+            .to_uppercase()
+            .parse()
+            .map_err(|error| CommandError::user(format!("--as: {error}")))
     }
 
     /// The moment an action is recorded at: now, or `DECL_TIMESTAMP` (RFC 3339) when set, so
@@ -121,11 +132,15 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
     let now = match std::env::var("DECL_TIMESTAMP") {
-        Ok(value) => DateTime::parse_from_rfc3339(&value)
-            .map_err(|e| CommandError::user(format!("DECL_TIMESTAMP={value:?} is not an RFC 3339 time: {e}")))?,
+        Ok(value) => DateTime::parse_from_rfc3339(&value).map_err(|e| {
+            CommandError::user(format!(
+                "DECL_TIMESTAMP={value:?} is not an RFC 3339 time: {e}"
+            ))
+        })?,
         Err(_) => chrono::Local::now().fixed_offset(),
     };
-    let current = std::env::current_dir().map_err(|e| CommandError::user(format!("cannot read the current directory: {e}")))?;
+    let current = std::env::current_dir()
+        .map_err(|e| CommandError::user(format!("cannot read the current directory: {e}")))?;
     let context = Context {
         directory: match cli.directory {
             Some(dir) => current.join(dir),

@@ -48,7 +48,15 @@ pub fn run(command: RevisionCommand, context: &Context, ui: &mut Ui) -> Result<(
             let rows: Vec<Vec<String>> = repo
                 .revisions()?
                 .into_iter()
-                .map(|tag| vec![tag.name, tag.label, tag.time.format("%Y-%m-%d %H:%M").to_string(), tag.tagger, tag.commit[..10].to_owned()])
+                .map(|tag| {
+                    vec![
+                        tag.name,
+                        tag.label,
+                        tag.time.format("%Y-%m-%d %H:%M").to_string(),
+                        tag.tagger,
+                        tag.commit[..10].to_owned(),
+                    ]
+                })
                 .collect();
             if rows.is_empty() {
                 ui.line("No revisions yet.")?;

@@ -28,6 +28,10 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
             did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str()))
         )));
     }
-    ui.write(&declaration_text(&declaration, args.clause.as_ref(), ui.text_style()))?;
+    ui.write(&declaration_text(
+        &declaration,
+        args.clause.as_ref(),
+        ui.text_style(),
+    ))?;
     Ok(())
 }

@@ -17,7 +17,10 @@ pub fn run(_args: StatusArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
     let meta = &declaration.meta;
     ui.line(&format!("{} ({})", meta.short_title, meta.symbol))?;
     match repo.current_revision()? {
-        Some((tag, 0)) => ui.line(&format!("Revision: {} ({}), no commits since", tag.label, tag.name))?,
+        Some((tag, 0)) => ui.line(&format!(
+            "Revision: {} ({}), no commits since",
+            tag.label, tag.name
+        ))?,
         Some((tag, since)) => ui.line(&format!(
             "Revision: {} ({}), {since} commit{} since",
             tag.label,
@@ -31,7 +34,13 @@ pub fn run(_args: StatusArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         ui.line(&format!("Uncommitted changes: {}", dirty.join(", ")))?;
     }
 
-    let count_kind = |kind| declaration.clauses.values().filter(|c| c.kind == kind).count();
+    let count_kind = |kind| {
+        declaration
+            .clauses
+            .values()
+            .filter(|c| c.kind == kind)
+            .count()
+    };
     ui.line(&format!(
         "\nClauses: {} preambular, {} operative",
         count_kind(ClauseKind::Preambular),
@@ -51,10 +60,16 @@ pub fn run(_args: StatusArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         let wording = clause.wording();
         for span in clause.brackets().unwrap_or_default() {
             bracket_count += 1;
-            bracket_lines.push(format!("  {number:<6} {}", plain_text(&wording[span.start..span.end])));
+            bracket_lines.push(format!(
+                "  {number:<6} {}",
+                plain_text(&wording[span.start..span.end])
+            ));
         }
     }
-    ui.line(&format!("\nBracketed text: {bracket_count} span{}", if bracket_count == 1 { "" } else { "s" }))?;
+    ui.line(&format!(
+        "\nBracketed text: {bracket_count} span{}",
+        if bracket_count == 1 { "" } else { "s" }
+    ))?;
     for line in bracket_lines {
         ui.line(&line)?;
     }
@@ -64,11 +79,18 @@ pub fn run(_args: StatusArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
     for amendment in &amendments {
         *by_amendment_status.entry(amendment.status).or_default() += 1;
     }
-    let summary: Vec<String> = by_amendment_status.iter().map(|(status, n)| format!("{n} {status}")).collect();
+    let summary: Vec<String> = by_amendment_status
+        .iter()
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect();
     ui.line(&format!(
         "\nAmendments: {}{}",
         amendments.len(),
-        if summary.is_empty() { String::new() } else { format!(" ({})", summary.join(", ")) }
+        if summary.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", summary.join(", "))
+        }
     ))?;
     Ok(())
 }

@@ -27,7 +27,11 @@ impl Ui {
             ColorChoice::Never => false,
             ColorChoice::Auto => terminal && !no_color,
         };
-        let width = if terminal { textwrap::termwidth().clamp(40, 100) } else { 80 };
+        let width = if terminal {
+            textwrap::termwidth().clamp(40, 100)
+        } else {
+            80
+        };
         Ui {
             out: io::BufWriter::new(stdout),
             color,

@@ -156,13 +156,17 @@ pub enum RuleError {
         actor: DelegationCode,
         what: &'static str,
     },
-    #[error("{actor} already {other} {id}: a delegation may not both support and oppose an amendment")]
+    #[error(
+        "{actor} already {other} {id}: a delegation may not both support and oppose an amendment"
+    )]
     SupportAndOppose {
         id: AmendmentId,
         actor: DelegationCode,
         other: &'static str,
     },
-    #[error("a modified text is only meaningful for an amendment that changes wording; {id} is a {operation}")]
+    #[error(
+        "a modified text is only meaningful for an amendment that changes wording; {id} is a {operation}"
+    )]
     NoTextToModify {
         id: AmendmentId,
         operation: &'static str,
@@ -309,13 +313,17 @@ impl Amendment {
     pub fn status_from_record(&self) -> AmendmentStatus {
         self.record
             .iter()
-            .fold(AmendmentStatus::Tabled, |status, entry| match entry.action {
-                RecordAction::Withdraw => AmendmentStatus::Withdrawn,
-                RecordAction::Accept if entry.text.is_some() => AmendmentStatus::AcceptedAsModified,
-                RecordAction::Accept => AmendmentStatus::Accepted,
-                RecordAction::Reject => AmendmentStatus::Rejected,
-                RecordAction::Apply => AmendmentStatus::Applied,
-                _ => status,
+            .fold(AmendmentStatus::Tabled, |status, entry| {
+                match entry.action {
+                    RecordAction::Withdraw => AmendmentStatus::Withdrawn,
+                    RecordAction::Accept if entry.text.is_some() => {
+                        AmendmentStatus::AcceptedAsModified
+                    }
+                    RecordAction::Accept => AmendmentStatus::Accepted,
+                    RecordAction::Reject => AmendmentStatus::Rejected,
+                    RecordAction::Apply => AmendmentStatus::Applied,
+                    _ => status,
+                }
             })
     }
 
@@ -761,9 +769,14 @@ impl TryFrom<AmendmentFile> for Amendment {
 impl From<Amendment> for AmendmentFile {
     fn from(amendment: Amendment) -> Self {
         let (operation, clause, span, text, position, new_clause) = match amendment.change {
-            Change::Replace { clause, span, text } => {
-                (Operation::Replace, Some(clause), span, Some(text), None, None)
-            }
+            Change::Replace { clause, span, text } => (
+                Operation::Replace,
+                Some(clause),
+                span,
+                Some(text),
+                None,
+                None,
+            ),
             Change::Insert {
                 new_clause,
                 position,
@@ -777,9 +790,14 @@ impl From<Amendment> for AmendmentFile {
                 Some(new_clause),
             ),
             Change::Delete { clause } => (Operation::Delete, Some(clause), None, None, None, None),
-            Change::Move { clause, position } => {
-                (Operation::Move, Some(clause), None, None, Some(position), None)
-            }
+            Change::Move { clause, position } => (
+                Operation::Move,
+                Some(clause),
+                None,
+                None,
+                Some(position),
+                None,
+            ),
         };
         AmendmentFile {
             id: amendment.id,
@@ -855,19 +873,33 @@ mod tests {
         let observed = amendment.act(&observer, Act::Support, at(11)).unwrap_err();
         assert!(matches!(observed, RuleError::Observer { .. }), "{observed}");
         let not_chair = amendment
-            .act(&rus, Act::Accept { modified_text: None }, at(11))
+            .act(
+                &rus,
+                Act::Accept {
+                    modified_text: None,
+                },
+                at(11),
+            )
             .unwrap_err();
         assert!(matches!(not_chair, RuleError::NotChairOrSecretariat { .. }));
         let not_proposer = amendment.act(&rus, Act::Withdraw, at(11)).unwrap_err();
         assert!(matches!(not_proposer, RuleError::NotProposer { .. }));
 
         amendment
-            .act(&chair, Act::Accept { modified_text: Some("could".into()) }, at(12))
+            .act(
+                &chair,
+                Act::Accept {
+                    modified_text: Some("could".into()),
+                },
+                at(12),
+            )
             .unwrap();
         assert_eq!(amendment.status, AmendmentStatus::AcceptedAsModified);
         assert_eq!(amendment.effective_text(), Some("could"));
         assert_eq!(amendment.status_from_record(), amendment.status);
-        let late = amendment.act(&rus, Act::Oppose { reason: None }, at(13)).unwrap_err();
+        let late = amendment
+            .act(&rus, Act::Oppose { reason: None }, at(13))
+            .unwrap_err();
         assert!(matches!(late, RuleError::NotTabled { .. }), "{late}");
         assert_eq!(amendment.supporters().len(), 1);
     }
@@ -901,7 +933,10 @@ mod tests {
 
     #[test]
     fn span_replacement_needs_a_unique_span() {
-        assert_eq!(replace_unique("a shall b", "shall", "should").unwrap(), "a should b");
+        assert_eq!(
+            replace_unique("a shall b", "shall", "should").unwrap(),
+            "a should b"
+        );
         assert!(replace_unique("shall shall", "shall", "x").is_none());
         assert!(replace_unique("a b", "c", "x").is_none());
     }

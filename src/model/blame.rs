@@ -130,7 +130,10 @@ mod tests {
     #[test]
     fn surviving_words_keep_their_origin() {
         check(
-            &[("States shall cooperate", "zero"), ("States should cooperate", "TUR-1")],
+            &[
+                ("States shall cooperate", "zero"),
+                ("States should cooperate", "TUR-1"),
+            ],
             r#"zero:"States " TUR-1:"should " zero:"cooperate""#,
         );
     }
@@ -150,7 +153,10 @@ mod tests {
     #[test]
     fn cyrillic_words_are_whole() {
         check(
-            &[("Государства сотрудничают", "zero"), ("Все государства сотрудничают", "RUS-1")],
+            &[
+                ("Государства сотрудничают", "zero"),
+                ("Все государства сотрудничают", "RUS-1"),
+            ],
             r#"RUS-1:"Все государства " zero:"сотрудничают""#,
         );
     }

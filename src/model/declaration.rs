@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -39,6 +39,26 @@ pub struct ConferenceDates {
     pub from: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<NaiveDate>,
+}
+
+impl ConferenceDates {
+    /// As UN documents print them: "18 October 2022", "18–19 October 2022",
+    /// "30 September–1 October 2022", "30 December 2022–2 January 2023".
+    pub fn long_form(&self) -> String {
+        let day_month = |date: NaiveDate| date.format("%-d %B").to_string();
+        let full = |date: NaiveDate| date.format("%-d %B %Y").to_string();
+        match self.to {
+            None => full(self.from),
+            Some(to) if to == self.from => full(self.from),
+            Some(to) if to.year() != self.from.year() => {
+                format!("{}–{}", full(self.from), full(to))
+            }
+            Some(to) if to.month() != self.from.month() => {
+                format!("{}–{}", day_month(self.from), full(to))
+            }
+            Some(to) => format!("{}–{}", self.from.format("%-d"), full(to)),
+        }
+    }
 }
 
 /// Whose voice the operative paragraphs speak in: a declaration's ministers ("*Call upon*")
@@ -188,15 +208,17 @@ impl Declaration {
 
     /// The paragraph number a clause has now, if it is in the order.
     pub fn number_of(&self, id: &ClauseId) -> Option<ParagraphNumber> {
-        [Part::Preamble, Part::Operative].into_iter().find_map(|part| {
-            self.order(part)
-                .iter()
-                .position(|other| other == id)
-                .map(|idx| ParagraphNumber {
-                    part,
-                    number: idx + 1,
-                })
-        })
+        [Part::Preamble, Part::Operative]
+            .into_iter()
+            .find_map(|part| {
+                self.order(part)
+                    .iter()
+                    .position(|other| other == id)
+                    .map(|idx| ParagraphNumber {
+                        part,
+                        number: idx + 1,
+                    })
+            })
     }
 
     /// The part a clause is listed in.
@@ -414,7 +436,10 @@ mod tests {
     fn wording_labels_subparagraphs_and_round_trips() {
         let original = clause("*Call upon* States:", &["to act;", "to cooperate."]);
         let wording = original.wording();
-        assert_eq!(wording, "*Call upon* States:\n(a) to act;\n(b) to cooperate.");
+        assert_eq!(
+            wording,
+            "*Call upon* States:\n(a) to act;\n(b) to cooperate."
+        );
         let mut copy = clause("", &[]);
         copy.set_wording(&wording);
         assert_eq!(copy.text, original.text);
@@ -427,6 +452,27 @@ mod tests {
         c.set_wording("Lead-in:\n\n  first;\n(zz) second.\n");
         assert_eq!(c.text, "Lead-in:");
         assert_eq!(c.subparagraphs, ["first;", "second."]);
+    }
+
+    #[test]
+    fn conference_dates_read_as_in_un_documents() {
+        let dates = |from: &str, to: Option<&str>| ConferenceDates {
+            from: from.parse().unwrap(),
+            to: to.map(|t| t.parse().unwrap()),
+        };
+        assert_eq!(dates("2022-10-18", None).long_form(), "18 October 2022");
+        assert_eq!(
+            dates("2022-10-18", Some("2022-10-19")).long_form(),
+            "18–19 October 2022"
+        );
+        assert_eq!(
+            dates("2022-09-30", Some("2022-10-01")).long_form(),
+            "30 September–1 October 2022"
+        );
+        assert_eq!(
+            dates("2022-12-30", Some("2023-01-02")).long_form(),
+            "30 December 2022–2 January 2023"
+        );
     }
 
     #[test]

@@ -162,7 +162,9 @@ impl FromStr for AmendmentId {
         let Ok(proposer) = code.parse::<DelegationCode>() else {
             return fail("it must start with a delegation code, like TUR-3");
         };
-        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) || number.starts_with('0')
+        if number.is_empty()
+            || !number.chars().all(|c| c.is_ascii_digit())
+            || number.starts_with('0')
         {
             return fail("it must end with a number from 1 up, like TUR-3");
         }

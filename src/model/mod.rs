@@ -13,7 +13,9 @@ pub mod revision;
 pub mod suggest;
 pub mod validate;
 
-pub use amendment::{Act, Amendment, AmendmentStatus, Base, Change, Position, RecordAction, RuleError};
+pub use amendment::{
+    Act, Amendment, AmendmentStatus, Base, Change, Position, RecordAction, RuleError,
+};
 pub use declaration::{
     Clause, ClauseKind, ClauseStatus, Declaration, DeclarationMeta, Delegation, DelegationsFile,
     ParagraphNumber, Part, Role,

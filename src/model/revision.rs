@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::amendment::{unique_position, Amendment, Change, Position};
+use super::amendment::{Amendment, Change, Position, unique_position};
 use super::declaration::{Clause, ClauseStatus, Declaration, Part};
 use super::id::{AmendmentId, ClauseId};
 
@@ -90,7 +90,7 @@ pub fn apply_accepted(
     }
     for (clause_id, mut edits) in span_edits {
         let mut wording = declaration.clauses[clause_id].wording();
-        edits.sort_by(|a, b| b.0.cmp(&a.0));
+        edits.sort_by_key(|edit| std::cmp::Reverse(edit.0));
         for (start, end, text) in edits {
             wording.replace_range(start..end, text);
         }
@@ -135,7 +135,10 @@ pub fn apply_accepted(
         let index = match position {
             Position::After(anchor) => {
                 let after = last_placed_after.get(anchor).unwrap_or(anchor);
-                order.iter().position(|id| id == after).map_or(order.len(), |i| i + 1)
+                order
+                    .iter()
+                    .position(|id| id == after)
+                    .map_or(order.len(), |i| i + 1)
             }
             Position::Before(anchor) => order.iter().position(|id| id == anchor).unwrap_or(0),
             Position::End(_) => order.len(),
@@ -232,7 +235,12 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
             if let Some(deleter) = deleted.get(anchor) {
                 conflict(
                     vec![&amendment.id, deleter],
-                    format!("{} places a clause next to {}, which {} deletes", amendment.id, label(anchor), deleter),
+                    format!(
+                        "{} places a clause next to {}, which {} deletes",
+                        amendment.id,
+                        label(anchor),
+                        deleter
+                    ),
                 );
             } else if !declaration.clauses.contains_key(anchor)
                 && !ordered.iter().any(|a| a.change.clause() == anchor)
@@ -255,7 +263,10 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
         {
             conflict(
                 vec![&amendment.id],
-                format!("{} would move between the preamble and the operative part", label(clause)),
+                format!(
+                    "{} would move between the preamble and the operative part",
+                    label(clause)
+                ),
             );
         }
     }
@@ -312,9 +323,18 @@ mod tests {
             notes: None,
         };
         let mut clauses = BTreeMap::new();
-        clauses.insert("pp-a".parse().unwrap(), clause(ClauseKind::Preambular, "*Recalling* A,"));
-        clauses.insert("op-a".parse().unwrap(), clause(ClauseKind::Operative, "*Call upon* States to act;"));
-        clauses.insert("op-b".parse().unwrap(), clause(ClauseKind::Operative, "*Decide* to meet."));
+        clauses.insert(
+            "pp-a".parse().unwrap(),
+            clause(ClauseKind::Preambular, "*Recalling* A,"),
+        );
+        clauses.insert(
+            "op-a".parse().unwrap(),
+            clause(ClauseKind::Operative, "*Call upon* States to act;"),
+        );
+        clauses.insert(
+            "op-b".parse().unwrap(),
+            clause(ClauseKind::Operative, "*Decide* to meet."),
+        );
         Declaration {
             meta: DeclarationMeta {
                 title: "T".into(),
@@ -338,13 +358,18 @@ mod tests {
     }
 
     fn accepted(id: &str, minute: u32, change: Change) -> Amendment {
-        let at = |m: u32| DateTime::parse_from_rfc3339(&format!("2022-09-12T10:{m:02}:00+05:00")).unwrap();
+        let at = |m: u32| {
+            DateTime::parse_from_rfc3339(&format!("2022-09-12T10:{m:02}:00+05:00")).unwrap()
+        };
         let mut amendment = Amendment::propose(
             id.parse().unwrap(),
             change,
             vec![],
             None,
-            Base { commit: "0".into(), text_hash: None },
+            Base {
+                commit: "0".into(),
+                text_hash: None,
+            },
             at(minute),
         );
         let chair = Delegation {
@@ -353,7 +378,15 @@ mod tests {
             role: Role::Chair,
             email: None,
         };
-        amendment.act(&chair, Act::Accept { modified_text: None }, at(59)).unwrap();
+        amendment
+            .act(
+                &chair,
+                Act::Accept {
+                    modified_text: None,
+                },
+                at(59),
+            )
+            .unwrap();
         amendment
     }
 
@@ -363,16 +396,43 @@ mod tests {
 
     #[test]
     fn disjoint_span_replacements_in_one_clause_both_apply() {
-        let a = accepted("TUR-1", 1, Change::Replace { clause: id("op-a"), span: Some("States".into()), text: "all States".into() });
-        let b = accepted("QAT-1", 2, Change::Replace { clause: id("op-a"), span: Some("act".into()), text: "act together".into() });
+        let a = accepted(
+            "TUR-1",
+            1,
+            Change::Replace {
+                clause: id("op-a"),
+                span: Some("States".into()),
+                text: "all States".into(),
+            },
+        );
+        let b = accepted(
+            "QAT-1",
+            2,
+            Change::Replace {
+                clause: id("op-a"),
+                span: Some("act".into()),
+                text: "act together".into(),
+            },
+        );
         let result = apply_accepted(&declaration(), &[&a, &b]).unwrap();
-        assert_eq!(result.declaration.clauses[&id("op-a")].text, "*Call upon* all States to act together;");
+        assert_eq!(
+            result.declaration.clauses[&id("op-a")].text,
+            "*Call upon* all States to act together;"
+        );
         assert_eq!(result.applied.len(), 2);
     }
 
     #[test]
     fn two_whole_replacements_of_one_clause_conflict() {
-        let a = accepted("TUR-1", 1, Change::Replace { clause: id("op-a"), span: None, text: "x".into() });
+        let a = accepted(
+            "TUR-1",
+            1,
+            Change::Replace {
+                clause: id("op-a"),
+                span: None,
+                text: "x".into(),
+            },
+        );
         let b = accepted("QAT-1", 2, Change::Delete { clause: id("op-a") });
         let conflicts = apply_accepted(&declaration(), &[&a, &b]).unwrap_err();
         assert_eq!(conflicts.len(), 1);
@@ -381,7 +441,15 @@ mod tests {
 
     #[test]
     fn insertion_next_to_a_deleted_clause_conflicts() {
-        let a = accepted("TUR-1", 1, Change::Insert { new_clause: id("op-new"), position: Position::After(id("op-b")), text: "New;".into() });
+        let a = accepted(
+            "TUR-1",
+            1,
+            Change::Insert {
+                new_clause: id("op-new"),
+                position: Position::After(id("op-b")),
+                text: "New;".into(),
+            },
+        );
         let b = accepted("QAT-1", 2, Change::Delete { clause: id("op-b") });
         let conflicts = apply_accepted(&declaration(), &[&a, &b]).unwrap_err();
         assert!(conflicts[0].reason.contains("deletes"), "{conflicts:?}");
@@ -389,18 +457,57 @@ mod tests {
 
     #[test]
     fn inserts_after_one_anchor_keep_proposal_order_and_moves_reorder() {
-        let a = accepted("TUR-1", 1, Change::Insert { new_clause: id("op-c"), position: Position::After(id("op-a")), text: "C;".into() });
-        let b = accepted("QAT-1", 2, Change::Insert { new_clause: id("op-d"), position: Position::After(id("op-a")), text: "D;".into() });
-        let c = accepted("KAZ-1", 3, Change::Move { clause: id("op-b"), position: Position::Before(id("op-a")) });
+        let a = accepted(
+            "TUR-1",
+            1,
+            Change::Insert {
+                new_clause: id("op-c"),
+                position: Position::After(id("op-a")),
+                text: "C;".into(),
+            },
+        );
+        let b = accepted(
+            "QAT-1",
+            2,
+            Change::Insert {
+                new_clause: id("op-d"),
+                position: Position::After(id("op-a")),
+                text: "D;".into(),
+            },
+        );
+        let c = accepted(
+            "KAZ-1",
+            3,
+            Change::Move {
+                clause: id("op-b"),
+                position: Position::Before(id("op-a")),
+            },
+        );
         let result = apply_accepted(&declaration(), &[&b, &c, &a]).unwrap();
-        let order: Vec<_> = result.declaration.meta.operative.iter().map(|i| i.as_str()).collect();
+        let order: Vec<_> = result
+            .declaration
+            .meta
+            .operative
+            .iter()
+            .map(|i| i.as_str())
+            .collect();
         assert_eq!(order, ["op-b", "op-a", "op-c", "op-d"]);
-        assert_eq!(result.declaration.clauses[&id("op-c")].kind, ClauseKind::Operative);
+        assert_eq!(
+            result.declaration.clauses[&id("op-c")].kind,
+            ClauseKind::Operative
+        );
     }
 
     #[test]
     fn a_move_between_parts_is_refused() {
-        let a = accepted("TUR-1", 1, Change::Move { clause: id("op-b"), position: Position::After(id("pp-a")) });
+        let a = accepted(
+            "TUR-1",
+            1,
+            Change::Move {
+                clause: id("op-b"),
+                position: Position::After(id("pp-a")),
+            },
+        );
         assert!(apply_accepted(&declaration(), &[&a]).is_err());
     }
 }

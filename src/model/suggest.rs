@@ -3,9 +3,18 @@
 /// The closest candidate to `input`, if one is close enough to be a plausible typo.
 pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let input_lower = input.to_lowercase();
+    // Jaro-Winkler favours a shared beginning ("op-border-dat"); the edit distance catches
+    // short codes with swapped letters ("TRU" for "TUR"), which Jaro-Winkler scores low.
+    let max_edits = (input.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(&input_lower, &candidate.to_lowercase()), candidate))
+        .map(|candidate| {
+            let candidate_lower = candidate.to_lowercase();
+            let close = strsim::damerau_levenshtein(&input_lower, &candidate_lower) <= max_edits;
+            let score = strsim::jaro_winkler(&input_lower, &candidate_lower)
+                + if close { 1.0 } else { 0.0 };
+            (score, candidate)
+        })
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
@@ -28,6 +37,11 @@ mod tests {
         assert_eq!(nearest("op-border-dat", ids), Some("op-border-data"));
         assert_eq!(nearest("tur", ["TUR", "TJK"]), Some("TUR"));
         assert_eq!(nearest("zzzz", ids), None);
-        assert_eq!(did_you_mean("op-smal-arms", ids), "; did you mean op-small-arms?");
+        assert_eq!(nearest("TRU", ["TUR", "TJK", "QAT"]), Some("TUR"));
+        assert_eq!(nearest("QQQ", ["TUR", "TJK", "QAT"]), None);
+        assert_eq!(
+            did_you_mean("op-smal-arms", ids),
+            "; did you mean op-small-arms?"
+        );
     }
 }

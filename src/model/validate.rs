@@ -5,10 +5,11 @@
 //! here collect every such problem (never only the first) as a [`Finding`] naming the file and
 //! the YAML path of the offending value; the store turns the path into a line and column.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::amendment::Amendment;
 use super::declaration::{Declaration, Part};
+use super::id::ClauseId;
 use super::suggest::did_you_mean;
 
 /// One problem, located by file and YAML path (`operative[3]`, `delegations[2].code`).
@@ -41,8 +42,12 @@ pub fn amendment_file(id: &impl std::fmt::Display) -> String {
     format!("amendments/{id}.yaml")
 }
 
-/// Checks the declaration's files against each other.
-pub fn validate_declaration(declaration: &Declaration) -> Vec<Finding> {
+/// Checks the declaration's files against each other. `unreadable` names clauses whose file
+/// exists but could not be read (already reported): the order may list them.
+pub fn validate_declaration(
+    declaration: &Declaration,
+    unreadable: &BTreeSet<ClauseId>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut seen: HashMap<&str, String> = HashMap::new();
     for part in [Part::Preamble, Part::Operative] {
@@ -58,12 +63,17 @@ pub fn validate_declaration(declaration: &Declaration) -> Vec<Finding> {
             }
             seen.insert(id.as_str(), path.clone());
             match declaration.clauses.get(id) {
+                None if unreadable.contains(id) => {}
                 None => {
-                    let hint = did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str()));
+                    let hint =
+                        did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str()));
                     findings.push(Finding::new(
                         DECLARATION_FILE,
                         Some(path),
-                        format!("the order lists clause {id}, but there is no {}{hint}", clause_file(id)),
+                        format!(
+                            "the order lists clause {id}, but there is no {}{hint}",
+                            clause_file(id)
+                        ),
                     ));
                 }
                 Some(clause) if clause.kind != part.kind() => findings.push(Finding::new(
@@ -92,7 +102,11 @@ pub fn validate_declaration(declaration: &Declaration) -> Vec<Finding> {
             ));
         }
         if clause.text.trim().is_empty() {
-            findings.push(Finding::new(file.clone(), Some("text".into()), "the clause has no text"));
+            findings.push(Finding::new(
+                file.clone(),
+                Some("text".into()),
+                "the clause has no text",
+            ));
         }
         let texts = std::iter::once(("text".to_owned(), &clause.text)).chain(
             clause
@@ -103,7 +117,11 @@ pub fn validate_declaration(declaration: &Declaration) -> Vec<Finding> {
         );
         for (path, text) in texts {
             if let Err(bad) = super::declaration::bracket_spans(text) {
-                let side = if bad.bracket == '[' { "opening" } else { "closing" };
+                let side = if bad.bracket == '[' {
+                    "opening"
+                } else {
+                    "closing"
+                };
                 findings.push(Finding::new(
                     file.clone(),
                     Some(path),
@@ -152,18 +170,26 @@ pub fn validate_amendments(declaration: &Declaration, amendments: &[Amendment]) 
     let mut new_clause_owners: BTreeMap<&str, &Amendment> = BTreeMap::new();
     for amendment in amendments {
         let file = amendment_file(&amendment.id);
-        let unknown = |findings: &mut Vec<Finding>, path: String, code: &super::id::DelegationCode| {
-            findings.push(Finding::new(
-                file.clone(),
-                Some(path),
-                format!("unknown delegation {code}{}", did_you_mean(code.as_str(), codes())),
-            ));
-        };
+        let unknown =
+            |findings: &mut Vec<Finding>, path: String, code: &super::id::DelegationCode| {
+                findings.push(Finding::new(
+                    file.clone(),
+                    Some(path),
+                    format!(
+                        "unknown delegation {code}{}",
+                        did_you_mean(code.as_str(), codes())
+                    ),
+                ));
+            };
         if &amendment.proposer != amendment.id.proposer() {
             findings.push(Finding::new(
                 file.clone(),
                 Some("proposer".into()),
-                format!("amendment {} must be proposed by {}", amendment.id, amendment.id.proposer()),
+                format!(
+                    "amendment {} must be proposed by {}",
+                    amendment.id,
+                    amendment.id.proposer()
+                ),
             ));
         }
         if !known(&amendment.proposer) {
@@ -190,7 +216,9 @@ pub fn validate_amendments(declaration: &Declaration, amendments: &[Amendment]) 
                 ),
             ));
         }
-        if amendment.record.first().map(|e| e.action) != Some(super::amendment::RecordAction::Propose) {
+        if amendment.record.first().map(|e| e.action)
+            != Some(super::amendment::RecordAction::Propose)
+        {
             findings.push(Finding::new(
                 file.clone(),
                 Some("record".into()),
@@ -207,7 +235,10 @@ pub fn validate_amendments(declaration: &Declaration, amendments: &[Amendment]) 
                 format!(
                     "amendment {} is still open but its clause {target} does not exist{}",
                     amendment.id,
-                    did_you_mean(target.as_str(), declaration.clauses.keys().map(|k| k.as_str()))
+                    did_you_mean(
+                        target.as_str(),
+                        declaration.clauses.keys().map(|k| k.as_str())
+                    )
                 ),
             ));
         }

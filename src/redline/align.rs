@@ -9,16 +9,20 @@
 //!    it moves line breaks and so changes the blocks.
 //! 2. The blocks of the middle are diffed, each block compared by its token ids. Large, mostly
 //!    unchanged documents are settled here in one cheap pass over block keys.
-//! 3. Unmatched blocks form *changed regions*. A short matched run between two regions (fewer
-//!    than `MIN_ANCHOR_TOKENS` tokens, such as a line holding only "(a)") is a weak anchor that
-//!    may have matched the wrong copy, so the regions around it are joined, as long as the
-//!    result stays small (`MAX_JOINED_REGION_TOKENS`), and the word diff sees it in context.
+//! 3. Unmatched blocks form *changed regions*. Every matched block anchors the alignment,
+//!    however short: Patience matches only blocks that occur once in each text, and a short
+//!    unique line is usually a heading ("Article 8") that should stay in place. (Joining the
+//!    regions around short anchors was tried: on heavily rewritten text the word diff then
+//!    traded the headings for chance matches of small words.)
 //! 4. A large region with as many old blocks as new blocks (a change applied throughout, such
 //!    as "shall" -> "should" in every sentence) is taken as edited in place: its blocks are
-//!    paired in order and diffed pair by pair, each pair within its own deadline.
-//! 5. Each region's tokens are word-diffed with `similar` under a deadline of
+//!    paired in order and diffed pair by pair, which is much faster than one huge word diff
+//!    and keeps each pair's changes next to each other. If most pairs turn out to share
+//!    almost nothing (step 6), the region is coarsened as a whole instead.
+//! 5. Each region's tokens are word-diffed with `similar` (Myers) under a deadline of
 //!    `RedlineOptions::deadline_per_block`. When the deadline fires, `similar` gives up on the
-//!    rest of the region and reports it as one replacement.
+//!    rest of the region and reports it as one replacement. Small regions, which cannot take
+//!    long, skip the deadline: similar reads the clock very often, and that costs.
 //! 6. A region whose two sides share almost no words once cleaned up (see `cleanup`) is shown
 //!    as one deletion and one insertion, keeping only its unchanged edges and any unchanged
 //!    whole lines (headings): two unrelated texts come out as a handful of segments, not as
@@ -27,7 +31,7 @@
 //! 7. The whole script is cleaned up once more, so that short unchanged sentences between two
 //!    rewritten ones fold too.
 //!
-//! The deadline bounds each region, and an overall budget (`OVERALL_BUDGET_IN_DEADLINES`
+//! The block diff and each large region get a deadline, and an overall budget (`OVERALL_BUDGET_IN_DEADLINES`
 //! deadlines) bounds the sum: once it is spent, the remaining regions are not word-diffed but
 //! shown whole. With the default 200 ms that keeps any input to about a second of diffing.
 //! Both limits make the output depend on machine speed, but only for inputs that would
@@ -43,26 +47,25 @@ use super::cleanup::{EditWeight, fold_confetti};
 use super::edit::{Edit, EditKind, push_edit};
 use super::tokenized_text::TokenizedText;
 
-/// Patience anchors on blocks that occur once in each text, so repeated blocks ("(a)", blank
-/// headings) do not pull the alignment out of place. (Histogram aligns as well but checks the
-/// clock once per block compared, which doubled the time of large documents.)
+/// Patience anchors on blocks that occur once in each text, so repeated blocks ("(a)", "and")
+/// do not pull the alignment out of place. (Histogram aligns as well but reads the clock once
+/// per block compared, which doubled the time of large documents.)
 const BLOCK_DIFF_ALGORITHM: Algorithm = Algorithm::Patience;
 
-/// Myers finds a shortest edit script; within one region that keeps word edits small, and its
-/// heuristics in similar 3.x keep it bounded on hard inputs.
+/// Myers finds a shortest edit script, which keeps word edits small. It is slow on unrelated
+/// texts (quadratic), where Histogram is far faster; but Histogram was 3-4 times slower on a
+/// document edited throughout, the common case, and unrelated texts are bounded anyway by the
+/// deadlines and settled by the shared-words rule.
 const WORD_DIFF_ALGORITHM: Algorithm = Algorithm::Myers;
-
-/// A run of matched blocks between two changed regions anchors the alignment only when it has
-/// at least this many tokens; a shorter one is word-diffed along with its neighbours.
-const MIN_ANCHOR_TOKENS: usize = 8;
-
-/// Regions are joined across a weak anchor only while the result has at most this many tokens
-/// (both sides together), so joining cannot build one huge, slow region.
-const MAX_JOINED_REGION_TOKENS: usize = 4_000;
 
 /// A region with more tokens than this (both sides together) and as many old as new blocks is
 /// diffed block pair by block pair.
 const LARGE_REGION_TOKENS: usize = 10_000;
+
+/// Regions with at most this many tokens (both sides together) are diffed without a deadline:
+/// even a worst case takes a few milliseconds, and the overall budget still applies between
+/// regions.
+const MIN_DEADLINE_REGION_TOKENS: usize = 1_000;
 
 /// All regions together may spend this many per-block deadlines before the rest are shown
 /// whole.
@@ -82,11 +85,18 @@ pub(super) fn diff_texts(
     new: &TokenizedText,
     options: &RedlineOptions,
 ) -> Vec<Edit> {
-    let overall_deadline = Instant::now()
-        .checked_add(options.deadline_per_block.saturating_mul(OVERALL_BUDGET_IN_DEADLINES));
+    let overall_deadline = Instant::now().checked_add(
+        options
+            .deadline_per_block
+            .saturating_mul(OVERALL_BUDGET_IN_DEADLINES),
+    );
 
-    let n_prefix =
-        old.ids.iter().zip(&new.ids).take_while(|(old_id, new_id)| old_id == new_id).count();
+    let n_prefix = old
+        .ids
+        .iter()
+        .zip(&new.ids)
+        .take_while(|(old_id, new_id)| old_id == new_id)
+        .count();
     let n_suffix = old.ids[n_prefix..]
         .iter()
         .rev()
@@ -100,35 +110,65 @@ pub(super) fn diff_texts(
     push_edit(&mut edits, EditKind::Equal, 0..n_prefix, 0..n_prefix);
     for piece in align_blocks(old, new, old_middle.clone(), new_middle.clone(), options) {
         match piece {
-            AlignedPiece::Equal { old: old_tokens, new: new_tokens } => {
+            AlignedPiece::Equal {
+                old: old_tokens,
+                new: new_tokens,
+            } => {
                 push_edit(&mut edits, EditKind::Equal, old_tokens, new_tokens);
             }
-            AlignedPiece::Changed { old: old_tokens, new: new_tokens } => {
-                let region_edits =
-                    diff_region(old, new, old_tokens, new_tokens, options, overall_deadline);
-                for edit in region_edits {
+            AlignedPiece::Changed {
+                old: old_tokens,
+                new: new_tokens,
+            } => {
+                let region =
+                    diff_region(old, new, old_tokens, new_tokens, overall_deadline, options);
+                for edit in region.into_edits(old, new, options) {
+                    push_edit(&mut edits, edit.kind, edit.old, edit.new);
+                }
+            }
+            AlignedPiece::ChangedInPlace { pairs } => {
+                for edit in diff_in_place(old, new, &pairs, overall_deadline, options) {
                     push_edit(&mut edits, edit.kind, edit.old, edit.new);
                 }
             }
         }
     }
-    push_edit(&mut edits, EditKind::Equal, old_middle.end..old.len(), new_middle.end..new.len());
+    push_edit(
+        &mut edits,
+        EditKind::Equal,
+        old_middle.end..old.len(),
+        new_middle.end..new.len(),
+    );
 
-    if options.semantic_cleanup { fold_confetti(edits, weigher(old, new)) } else { edits }
+    if options.semantic_cleanup {
+        fold_confetti(edits, weigher(old, new))
+    } else {
+        edits
+    }
 }
 
 /// A stretch of the block alignment, as token ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum AlignedPiece {
     /// Matched blocks: the tokens are equal.
-    Equal { old: Range<usize>, new: Range<usize> },
+    Equal {
+        old: Range<usize>,
+        new: Range<usize>,
+    },
     /// A changed region, still to be word-diffed; either side may be empty.
-    Changed { old: Range<usize>, new: Range<usize> },
+    Changed {
+        old: Range<usize>,
+        new: Range<usize>,
+    },
+    /// A large changed region taken as edited in place: its old and new blocks, paired in
+    /// order.
+    ChangedInPlace {
+        pairs: Vec<(Range<usize>, Range<usize>)>,
+    },
 }
 
 /// Diffs the blocks that overlap the given token ranges (clipped to them) and returns the
-/// alignment in order: weak anchors joined into the regions around them, large regions edited
-/// in place cut into block pairs.
+/// alignment in order, with large regions edited in place cut into block pairs.
 fn align_blocks(
     old: &TokenizedText,
     new: &TokenizedText,
@@ -138,8 +178,14 @@ fn align_blocks(
 ) -> Vec<AlignedPiece> {
     let old_blocks = clipped_blocks(old, old_tokens.clone());
     let new_blocks = clipped_blocks(new, new_tokens.clone());
-    let old_keys: Vec<&[usize]> = old_blocks.iter().map(|block| &old.ids[block.clone()]).collect();
-    let new_keys: Vec<&[usize]> = new_blocks.iter().map(|block| &new.ids[block.clone()]).collect();
+    let old_keys: Vec<&[usize]> = old_blocks
+        .iter()
+        .map(|block| &old.ids[block.clone()])
+        .collect();
+    let new_keys: Vec<&[usize]> = new_blocks
+        .iter()
+        .map(|block| &new.ids[block.clone()])
+        .collect();
     let block_ops = capture_diff_slices_deadline(
         BLOCK_DIFF_ALGORITHM,
         &old_keys,
@@ -153,34 +199,48 @@ fn align_blocks(
         let old_piece = tokens_of_blocks(&old_blocks, old_range, old_tokens.start);
         let new_piece = tokens_of_blocks(&new_blocks, new_range, new_tokens.start);
         if tag == DiffTag::Equal {
-            pieces.push(AlignedPiece::Equal { old: old_piece, new: new_piece });
+            pieces.push(AlignedPiece::Equal {
+                old: old_piece,
+                new: new_piece,
+            });
         } else {
-            pieces.push(AlignedPiece::Changed { old: old_piece, new: new_piece });
+            pieces.push(AlignedPiece::Changed {
+                old: old_piece,
+                new: new_piece,
+            });
         }
         join_regions_on_top(&mut pieces);
     }
     // similar reports every block, so the pieces cover the middle; this only guards that.
     if pieces.is_empty() && !(old_tokens.is_empty() && new_tokens.is_empty()) {
-        pieces.push(AlignedPiece::Changed { old: old_tokens, new: new_tokens });
+        pieces.push(AlignedPiece::Changed {
+            old: old_tokens,
+            new: new_tokens,
+        });
     }
 
     let mut paired_pieces = Vec::with_capacity(pieces.len());
     for piece in pieces {
         match piece {
-            AlignedPiece::Changed { old: old_region, new: new_region }
-                if old_region.len() + new_region.len() > LARGE_REGION_TOKENS =>
-            {
+            AlignedPiece::Changed {
+                old: old_region,
+                new: new_region,
+            } if old_region.len() + new_region.len() > LARGE_REGION_TOKENS => {
                 let old_region_blocks = blocks_within(&old_blocks, &old_region);
                 let new_region_blocks = blocks_within(&new_blocks, &new_region);
                 if old_region_blocks.len() == new_region_blocks.len() {
-                    for (old_block, new_block) in old_region_blocks.iter().zip(new_region_blocks) {
-                        paired_pieces.push(AlignedPiece::Changed {
-                            old: old_block.clone(),
-                            new: new_block.clone(),
-                        });
-                    }
+                    let pairs = old_region_blocks
+                        .iter()
+                        .cloned()
+                        .zip(new_region_blocks.iter().cloned());
+                    paired_pieces.push(AlignedPiece::ChangedInPlace {
+                        pairs: pairs.collect(),
+                    });
                 } else {
-                    paired_pieces.push(AlignedPiece::Changed { old: old_region, new: new_region });
+                    paired_pieces.push(AlignedPiece::Changed {
+                        old: old_region,
+                        new: new_region,
+                    });
                 }
             }
             other => paired_pieces.push(other),
@@ -189,41 +249,32 @@ fn align_blocks(
     paired_pieces
 }
 
-/// Joins the last pieces while they form two neighbouring regions, or two regions around a
-/// weak anchor (see the module doc).
+/// Joins the last two pieces when both are changed regions: similar may report one region as a
+/// deletion next to an insertion.
 fn join_regions_on_top(pieces: &mut Vec<AlignedPiece>) {
-    loop {
-        match pieces.as_mut_slice() {
-            [
-                ..,
-                AlignedPiece::Changed { old: first_old, new: first_new },
-                AlignedPiece::Changed { old: second_old, new: second_new },
-            ] => {
-                first_old.end = second_old.end;
-                first_new.end = second_new.end;
-                pieces.pop();
-            }
-            [
-                ..,
-                AlignedPiece::Changed { old: first_old, new: first_new },
-                AlignedPiece::Equal { old: anchor_old, .. },
-                AlignedPiece::Changed { old: second_old, new: second_new },
-            ] if anchor_old.len() < MIN_ANCHOR_TOKENS
-                && (second_old.end - first_old.start) + (second_new.end - first_new.start)
-                    <= MAX_JOINED_REGION_TOKENS =>
-            {
-                first_old.end = second_old.end;
-                first_new.end = second_new.end;
-                pieces.truncate(pieces.len() - 2);
-            }
-            _ => break,
-        }
+    if let [
+        ..,
+        AlignedPiece::Changed {
+            old: first_old,
+            new: first_new,
+        },
+        AlignedPiece::Changed {
+            old: second_old,
+            new: second_new,
+        },
+    ] = pieces.as_mut_slice()
+    {
+        first_old.end = second_old.end;
+        first_new.end = second_new.end;
+        pieces.pop();
     }
 }
 
 /// The blocks of `text` that overlap `tokens`, clipped to it.
 fn clipped_blocks(text: &TokenizedText, tokens: Range<usize>) -> Vec<Range<usize>> {
-    let first = text.blocks.partition_point(|block| block.end <= tokens.start);
+    let first = text
+        .blocks
+        .partition_point(|block| block.end <= tokens.start);
     text.blocks[first..]
         .iter()
         .take_while(|block| block.start < tokens.end)
@@ -250,7 +301,9 @@ fn tokens_of_blocks(
     start_of_all: usize,
 ) -> Range<usize> {
     let end_of_all = blocks.last().map_or(start_of_all, |block| block.end);
-    let start = blocks.get(range.start).map_or(end_of_all, |block| block.start);
+    let start = blocks
+        .get(range.start)
+        .map_or(end_of_all, |block| block.start);
     let end = match range.end.checked_sub(1).and_then(|last| blocks.get(last)) {
         Some(last_block) if !range.is_empty() => last_block.end,
         _ => start,
@@ -258,30 +311,91 @@ fn tokens_of_blocks(
     start..end
 }
 
-/// Word-diffs one changed region, given as token ranges, and returns its edits.
+/// The word diff of one changed region, before deciding how coarsely to show it.
+#[derive(Debug)]
+struct RegionDiff {
+    /// The diff as `similar` found it.
+    raw_edits: Vec<Edit>,
+    /// The same after the clean-up.
+    cleaned_edits: Vec<Edit>,
+    /// Whether the cleaned-up diff keeps too few shared words to be worth showing in detail.
+    shares_too_few: bool,
+    /// Tokens in the region, both sides together.
+    n_tokens: usize,
+    /// Whether the words were diffed at all (not when a side is empty or the budget is spent).
+    was_diffed: bool,
+}
+
+impl RegionDiff {
+    /// The region's edits: cleaned or raw as the options ask, or coarsened when the two sides
+    /// share too few words (with the clean-up off, only when the region is large, so raw
+    /// output stays bounded but small diffs stay raw).
+    fn into_edits(
+        self,
+        old: &TokenizedText,
+        new: &TokenizedText,
+        options: &RedlineOptions,
+    ) -> Vec<Edit> {
+        if self.shares_too_few
+            && (options.semantic_cleanup || self.n_tokens > MAX_RAW_REGION_TOKENS)
+        {
+            return coarsen(self.cleaned_edits, old, new);
+        }
+        if options.semantic_cleanup {
+            self.cleaned_edits
+        } else {
+            self.raw_edits
+        }
+    }
+}
+
+/// Word-diffs one changed region, given as token ranges.
 fn diff_region(
     old: &TokenizedText,
     new: &TokenizedText,
     old_tokens: Range<usize>,
     new_tokens: Range<usize>,
-    options: &RedlineOptions,
     overall_deadline: Option<Instant>,
-) -> Vec<Edit> {
+    options: &RedlineOptions,
+) -> RegionDiff {
+    let n_tokens = old_tokens.len() + new_tokens.len();
     let budget_spent = overall_deadline.is_some_and(|deadline| Instant::now() > deadline);
     if old_tokens.is_empty() || new_tokens.is_empty() || budget_spent {
-        return vec![Edit { kind: EditKind::Change, old: old_tokens, new: new_tokens }];
+        let whole = vec![Edit {
+            kind: EditKind::Change,
+            old: old_tokens,
+            new: new_tokens,
+        }];
+        return RegionDiff {
+            raw_edits: whole.clone(),
+            cleaned_edits: whole,
+            shares_too_few: false,
+            n_tokens,
+            was_diffed: false,
+        };
     }
 
+    // Reading the clock is not free, and similar reads it very often; a small region cannot
+    // take long whatever its content, so only larger ones get a deadline.
+    let deadline = if n_tokens > MIN_DEADLINE_REGION_TOKENS {
+        deadline_after(options.deadline_per_block)
+    } else {
+        None
+    };
     let ops = capture_diff_slices_deadline(
         WORD_DIFF_ALGORITHM,
         &old.ids[old_tokens.clone()],
         &new.ids[new_tokens.clone()],
-        deadline_after(options.deadline_per_block),
+        deadline,
     );
     let mut raw_edits = Vec::with_capacity(ops.len());
     for op in ops {
         let (tag, old_range, new_range) = op.as_tag_tuple();
-        let kind = if tag == DiffTag::Equal { EditKind::Equal } else { EditKind::Change };
+        let kind = if tag == DiffTag::Equal {
+            EditKind::Equal
+        } else {
+            EditKind::Change
+        };
         push_edit(
             &mut raw_edits,
             kind,
@@ -298,33 +412,127 @@ fn diff_region(
         .filter(|edit| edit.kind == EditKind::Equal)
         .map(|edit| old.words_in(edit.old.clone()))
         .sum();
-    let n_region_tokens = old_tokens.len() + new_tokens.len();
     let smaller_side_words = old.words_in(old_tokens).min(new.words_in(new_tokens));
     let shares_too_few = shared_words * 100 < smaller_side_words * MIN_SHARED_WORDS_PERCENT;
-    // Without the clean-up the caller asked for raw matches, and gets them, but not by the
-    // thousand: a large hopeless region is still coarsened.
-    if shares_too_few && (options.semantic_cleanup || n_region_tokens > MAX_RAW_REGION_TOKENS) {
-        return coarsen(cleaned_edits, |edit| {
-            old.is_whole_lines(edit.old.clone()) && new.is_whole_lines(edit.new.clone())
-        });
+    RegionDiff {
+        raw_edits,
+        cleaned_edits,
+        shares_too_few,
+        n_tokens,
+        was_diffed: true,
     }
-    if options.semantic_cleanup { cleaned_edits } else { raw_edits }
+}
+
+/// Word-diffs a region edited in place, block pair by block pair.
+///
+/// If most pairs share too few words, the region was not edited in place after all (two
+/// unrelated texts with as many paragraphs): it is then coarsened as a whole rather than pair
+/// by pair, which would interleave old and new paragraphs. Once more than half of all pairs
+/// are known to be hopeless that outcome is settled, and the rest are not diffed at all.
+fn diff_in_place(
+    old: &TokenizedText,
+    new: &TokenizedText,
+    pairs: &[(Range<usize>, Range<usize>)],
+    overall_deadline: Option<Instant>,
+    options: &RedlineOptions,
+) -> Vec<Edit> {
+    let mut pair_diffs = Vec::with_capacity(pairs.len());
+    let (mut n_diffed, mut n_hopeless) = (0, 0);
+    for (old_block, new_block) in pairs {
+        if n_hopeless * 2 > pairs.len() {
+            break;
+        }
+        let pair_diff = diff_region(
+            old,
+            new,
+            old_block.clone(),
+            new_block.clone(),
+            overall_deadline,
+            options,
+        );
+        n_diffed += usize::from(pair_diff.was_diffed);
+        n_hopeless += usize::from(pair_diff.shares_too_few);
+        pair_diffs.push(pair_diff);
+    }
+
+    let mut edits = Vec::new();
+    // With no pair diffed (the budget is spent) there is no evidence of edits in place either,
+    // and one deletion with one insertion is the coarsest, shortest answer.
+    if n_diffed == 0 || n_hopeless * 2 > n_diffed {
+        let n_done = pair_diffs.len();
+        for edit in pair_diffs
+            .into_iter()
+            .flat_map(|pair_diff| pair_diff.cleaned_edits)
+        {
+            push_edit(&mut edits, edit.kind, edit.old, edit.new);
+        }
+        if let (Some((first_old, first_new)), Some((last_old, last_new))) =
+            (pairs.get(n_done), pairs.last())
+        {
+            let (old_rest, new_rest) =
+                (first_old.start..last_old.end, first_new.start..last_new.end);
+            push_edit(&mut edits, EditKind::Change, old_rest, new_rest);
+        }
+        return coarsen(edits, old, new);
+    }
+    for edit in pair_diffs
+        .into_iter()
+        .flat_map(|pair_diff| pair_diff.into_edits(old, new, options))
+    {
+        push_edit(&mut edits, edit.kind, edit.old, edit.new);
+    }
+    edits
 }
 
 /// Folds every equal run into the changes around it, except the first and last edit and the
-/// equal runs that `keep` accepts.
-fn coarsen(edits: Vec<Edit>, keep: impl Fn(&Edit) -> bool) -> Vec<Edit> {
+/// whole lines inside equal runs (headings, unchanged paragraphs).
+fn coarsen(edits: Vec<Edit>, old: &TokenizedText, new: &TokenizedText) -> Vec<Edit> {
     let last_index = edits.len().saturating_sub(1);
     let mut coarse = Vec::new();
     for (index, edit) in edits.into_iter().enumerate() {
         let is_edge = index == 0 || index == last_index;
-        let kind = match edit.kind {
-            EditKind::Equal if !is_edge && !keep(&edit) => EditKind::Change,
-            kind => kind,
-        };
-        push_edit(&mut coarse, kind, edit.old, edit.new);
+        if edit.kind == EditKind::Change || is_edge {
+            push_edit(&mut coarse, edit.kind, edit.old, edit.new);
+            continue;
+        }
+        match whole_lines_within(&edit, old, new) {
+            Some((old_lines, new_lines)) => {
+                let (old_before, new_before) = (
+                    edit.old.start..old_lines.start,
+                    edit.new.start..new_lines.start,
+                );
+                let (old_after, new_after) =
+                    (old_lines.end..edit.old.end, new_lines.end..edit.new.end);
+                push_edit(&mut coarse, EditKind::Change, old_before, new_before);
+                push_edit(&mut coarse, EditKind::Equal, old_lines, new_lines);
+                push_edit(&mut coarse, EditKind::Change, old_after, new_after);
+            }
+            None => push_edit(&mut coarse, EditKind::Change, edit.old, edit.new),
+        }
     }
     coarse
+}
+
+/// The longest stretch of an equal run that is whole lines in both texts, if any.
+fn whole_lines_within(
+    equal: &Edit,
+    old: &TokenizedText,
+    new: &TokenizedText,
+) -> Option<(Range<usize>, Range<usize>)> {
+    // The two sides of an equal run hold the same tokens, so one offset indexes both.
+    let starts_line = |offset: usize| {
+        old.starts_line(equal.old.start + offset) && new.starts_line(equal.new.start + offset)
+    };
+    let ends_line = |offset: usize| {
+        old.ends_line(equal.old.start + offset) && new.ends_line(equal.new.start + offset)
+    };
+    let n_tokens = equal.old.len();
+    let first = (0..n_tokens).find(|&offset| starts_line(offset))?;
+    let last = (first..n_tokens).rev().find(|&offset| ends_line(offset))?;
+    Some((
+        equal.old.start + first..equal.old.start + last + 1,
+        equal.new.start + first..equal.new.start + last + 1,
+    ))
 }
 
 /// The clean-up's view of an edit: its word counts and whether it touches a line break.
@@ -362,28 +570,33 @@ mod tests {
     }
 
     #[test]
-    fn coarsen_folds_inner_equal_runs_but_keeps_edges_and_kept_runs() {
+    fn coarsen_folds_inner_equal_runs_but_keeps_edges_and_whole_lines() {
+        use super::super::tokenized_text::Interner;
+        // Tokens: old  We a b the c . Article 2 d e     new  We x the y z . Article 2 w e
+        let old_text = "We a b the c.\nArticle 2\nd e";
+        let new_text = "We x the y z.\nArticle 2\nw e";
+        let mut interner = Interner::default();
+        let old = TokenizedText::new(old_text, false, &mut interner);
+        let new = TokenizedText::new(new_text, false, &mut interner);
         let edits = vec![
-            edit(Equal, 0..2, 0..2),
-            edit(Change, 2..5, 2..3),
-            edit(Equal, 5..6, 3..4),
-            edit(Change, 6..8, 4..9),
-            edit(Equal, 8..9, 9..10),
-            edit(Change, 9..10, 10..10),
-            edit(Equal, 10..11, 10..11),
+            edit(Equal, 0..1, 0..1),   // We
+            edit(Change, 1..3, 1..2),  // a b -> x
+            edit(Equal, 3..4, 2..3),   // the
+            edit(Change, 4..5, 3..5),  // c -> y z
+            edit(Equal, 5..8, 5..8),   // . Article 2
+            edit(Change, 8..9, 8..9),  // d -> w
+            edit(Equal, 9..10, 9..10), // e
         ];
         assert_eq!(
-            coarsen(edits, |edit| edit.old == (8..9)),
+            coarsen(edits, &old, &new),
             vec![
-                edit(Equal, 0..2, 0..2),
-                edit(Change, 2..8, 2..9),
-                edit(Equal, 8..9, 9..10),
-                edit(Change, 9..10, 10..10),
-                edit(Equal, 10..11, 10..11),
+                edit(Equal, 0..1, 0..1),
+                edit(Change, 1..6, 1..6),
+                edit(Equal, 6..8, 6..8),
+                edit(Change, 8..9, 8..9),
+                edit(Equal, 9..10, 9..10),
             ]
         );
-        let edits = vec![edit(Change, 0..1, 0..0), edit(Equal, 1..2, 0..1), edit(Change, 2..3, 1..3)];
-        assert_eq!(coarsen(edits, |_| false), vec![edit(Change, 0..3, 0..3)]);
     }
 
     #[test]

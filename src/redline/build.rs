@@ -27,7 +27,9 @@ pub(super) fn build_segments(
     let mut sink = SegmentSink::default();
     // The gaps at the very start and end belong to the first and last edit when they are
     // changes; next to an equal run (or with no tokens at all) they are equal whitespace.
-    let starts_with_change = edits.first().is_some_and(|edit| edit.kind == EditKind::Change);
+    let starts_with_change = edits
+        .first()
+        .is_some_and(|edit| edit.kind == EditKind::Change);
     if !starts_with_change {
         sink.equal(old.gap_before(0), new.gap_before(0));
     }
@@ -39,7 +41,9 @@ pub(super) fn build_segments(
             EditKind::Change => push_change(&mut sink, old, new, edit),
         }
     }
-    let ends_with_change = edits.last().is_some_and(|edit| edit.kind == EditKind::Change);
+    let ends_with_change = edits
+        .last()
+        .is_some_and(|edit| edit.kind == EditKind::Change);
     if !edits.is_empty() && !ends_with_change {
         sink.equal(old.gap_before(old.len()), new.gap_before(new.len()));
     }
@@ -97,12 +101,19 @@ impl SegmentSink {
         if old.is_empty() && new.is_empty() {
             return;
         }
-        if let Some(Segment::Equal { old: last_old, new: last_new }) = self.segments.last_mut() {
+        if let Some(Segment::Equal {
+            old: last_old,
+            new: last_new,
+        }) = self.segments.last_mut()
+        {
             last_old.push_str(old);
             last_new.push_str(new);
             return;
         }
-        self.segments.push(Segment::Equal { old: old.to_owned(), new: new.to_owned() });
+        self.segments.push(Segment::Equal {
+            old: old.to_owned(),
+            new: new.to_owned(),
+        });
     }
 
     fn deleted(&mut self, text: &str) {

@@ -71,10 +71,7 @@ pub(super) struct EditWeight {
 ///
 /// `weigh` is called once per input edit. The input must satisfy the edit script invariants
 /// (see `edit`); so does the output.
-pub(super) fn fold_confetti(
-    edits: Vec<Edit>,
-    weigh: impl Fn(&Edit) -> EditWeight,
-) -> Vec<Edit> {
+pub(super) fn fold_confetti(edits: Vec<Edit>, weigh: impl Fn(&Edit) -> EditWeight) -> Vec<Edit> {
     let mut stack: Vec<(Edit, EditWeight)> = Vec::with_capacity(edits.len());
     for edit in edits {
         let weight = weigh(&edit);
@@ -160,7 +157,10 @@ mod tests {
 
     #[test]
     fn short_equal_run_between_bigger_changes_is_folded() {
-        check(&[(Change, 3, 3), (Equal, 1, 1), (Change, 3, 2)], &[(Change, 7, 6)]);
+        check(
+            &[(Change, 3, 3), (Equal, 1, 1), (Change, 3, 2)],
+            &[(Change, 7, 6)],
+        );
     }
 
     #[test]
@@ -177,7 +177,10 @@ mod tests {
 
     #[test]
     fn equal_run_without_words_is_folded_even_between_small_changes() {
-        check(&[(Change, 1, 1), (Equal, 0, 0), (Change, 1, 1)], &[(Change, 2, 2)]);
+        check(
+            &[(Change, 1, 1), (Equal, 0, 0), (Change, 1, 1)],
+            &[(Change, 2, 2)],
+        );
     }
 
     #[test]
@@ -186,7 +189,13 @@ mod tests {
         // punctuation run after that change is folded, the change has 4 words and the 2-word
         // run folds too.
         check(
-            &[(Change, 3, 3), (Equal, 2, 2), (Change, 1, 1), (Equal, 0, 0), (Change, 3, 3)],
+            &[
+                (Change, 3, 3),
+                (Equal, 2, 2),
+                (Change, 1, 1),
+                (Equal, 0, 0),
+                (Change, 3, 3),
+            ],
             &[(Change, 9, 9)],
         );
     }
@@ -194,9 +203,21 @@ mod tests {
     #[test]
     fn equal_run_touching_a_line_break_is_kept() {
         let edits = vec![
-            Edit { kind: Change, old: 0..3, new: 0..3 },
-            Edit { kind: Equal, old: 3..3, new: 3..3 },
-            Edit { kind: Change, old: 3..6, new: 3..6 },
+            Edit {
+                kind: Change,
+                old: 0..3,
+                new: 0..3,
+            },
+            Edit {
+                kind: Equal,
+                old: 3..3,
+                new: 3..3,
+            },
+            Edit {
+                kind: Change,
+                old: 3..6,
+                new: 3..6,
+            },
         ];
         let cleaned = fold_confetti(edits.clone(), |edit| EditWeight {
             old_words: edit.old.len(),

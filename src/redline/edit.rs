@@ -66,9 +66,21 @@ mod tests {
         assert_eq!(
             edits,
             vec![
-                Edit { kind: EditKind::Equal, old: 0..2, new: 0..2 },
-                Edit { kind: EditKind::Change, old: 2..3, new: 2..4 },
-                Edit { kind: EditKind::Equal, old: 3..4, new: 4..5 },
+                Edit {
+                    kind: EditKind::Equal,
+                    old: 0..2,
+                    new: 0..2
+                },
+                Edit {
+                    kind: EditKind::Change,
+                    old: 2..3,
+                    new: 2..4
+                },
+                Edit {
+                    kind: EditKind::Equal,
+                    old: 3..4,
+                    new: 4..5
+                },
             ]
         );
     }

@@ -12,14 +12,17 @@
 //!    characters are one token each. A changed word is shown whole, and "development" ->
 //!    "development," shows only the comma inserted.
 //! 2. `tokenized_text`: unless whitespace is shown, the diff compares only words and
-//!    punctuation, so whitespace-only edits are not changes; the original whitespace is kept as
-//!    gaps and rendered back. Texts are cut into blocks: paragraphs, and sentences of long ones.
+//!    punctuation, so whitespace-only edits (line breaks included: re-wrapping a paragraph is
+//!    not a change) are not changes; the original whitespace is kept as gaps and rendered back.
+//!    Texts are cut into blocks: paragraphs, and sentences of long ones.
 //! 3. `align`: unchanged blocks are matched first; only the changed regions between them are
 //!    word-diffed with `similar`, each under a deadline. Hopelessly different regions become one
 //!    deletion and one insertion.
 //! 4. `cleanup`: the lossy semantic clean-up (below).
 //! 5. `build`: the edit script becomes segments holding the original text, so
 //!    [`Redline::old_text`] and [`Redline::new_text`] give back the inputs byte for byte.
+//!
+//! The stages pass on a token-level edit script, defined in `edit`.
 //!
 //! # The clean-up pass
 //!
@@ -41,7 +44,8 @@
 //! ```
 //!
 //! while `The parties [-shall-]{+should+} promote` keeps its context: no equal run there sits
-//! between two changes.
+//! between two changes. An equal run that touches a line break is never folded, so a change
+//! never spans two paragraphs just to save a heading or a full stop between them.
 
 use std::time::Duration;
 
@@ -54,6 +58,8 @@ mod tokenized_text;
 
 #[cfg(test)]
 mod tests;
+
+use tokenized_text::{Interner, TokenizedText};
 
 /// What counts as a change, and how much work a redline may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,8 +95,9 @@ pub enum Segment {
 
 /// The differences between two texts, as segments in reading order.
 ///
-/// Invariants: no segment is empty; no two neighbouring segments have the same kind; a deletion
-/// comes before the insertion that replaces it.
+/// Invariants: no segment is empty (an equal segment may be empty on one side, where only
+/// whitespace differs); no two neighbouring segments have the same kind; a deletion comes
+/// before the insertion that replaces it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Redline {
     pub segments: Vec<Segment>,
@@ -136,7 +143,9 @@ impl Redline {
 
     /// Whether nothing was deleted or inserted (whitespace may still differ when hidden).
     pub fn is_unchanged(&self) -> bool {
-        self.segments.iter().all(|segment| matches!(segment, Segment::Equal { .. }))
+        self.segments
+            .iter()
+            .all(|segment| matches!(segment, Segment::Equal { .. }))
     }
 
     /// Counts the words inserted and deleted, and the number of changes.
@@ -169,11 +178,14 @@ impl Redline {
 /// Returns segments that reproduce both texts exactly. Never fails and never runs long: a
 /// region that cannot be diffed within `options.deadline_per_block` is shown more coarsely.
 pub fn redline(old: &str, new: &str, options: &RedlineOptions) -> Redline {
-    let mut interner = tokenized_text::Interner::default();
-    let old_tokens = tokenized_text::TokenizedText::new(old, options.show_whitespace, &mut interner);
-    let new_tokens = tokenized_text::TokenizedText::new(new, options.show_whitespace, &mut interner);
+    // One interner for both texts, so equal token texts get equal ids across them.
+    let mut interner = Interner::default();
+    let old_tokens = TokenizedText::new(old, options.show_whitespace, &mut interner);
+    let new_tokens = TokenizedText::new(new, options.show_whitespace, &mut interner);
     let edits = align::diff_texts(&old_tokens, &new_tokens, options);
-    Redline { segments: build::build_segments(&old_tokens, &new_tokens, &edits) }
+    Redline {
+        segments: build::build_segments(&old_tokens, &new_tokens, &edits),
+    }
 }
 
 /// Renders a redline as plain text with `[-deleted-]` and `{+inserted+}` markers.

@@ -19,26 +19,48 @@ fn check(old: &str, new: &str, expected: &str) {
 fn check_with_options(options: &RedlineOptions, old: &str, new: &str, expected: &str) {
     let result = redline(old, new, options);
     assert_invariants(&result, old, new, options);
-    assert_eq!(render_plain(&result), expected, "segments: {:#?}", result.segments);
+    assert_eq!(
+        render_plain(&result),
+        expected,
+        "segments: {:#?}",
+        result.segments
+    );
 }
 
 /// The promises of [`Redline`]: exact texts, no empty or repeated segment kinds, deletions
 /// before insertions, and equal segments that differ only in (hidden) whitespace.
 fn assert_invariants(result: &Redline, old: &str, new: &str, options: &RedlineOptions) {
-    assert_eq!(result.old_text(), old, "old text not reproduced: {:#?}", result.segments);
-    assert_eq!(result.new_text(), new, "new text not reproduced: {:#?}", result.segments);
+    assert_eq!(
+        result.old_text(),
+        old,
+        "old text not reproduced: {:#?}",
+        result.segments
+    );
+    assert_eq!(
+        result.new_text(),
+        new,
+        "new text not reproduced: {:#?}",
+        result.segments
+    );
     for segment in &result.segments {
         match segment {
             Segment::Equal { old, new } => {
                 assert!(!(old.is_empty() && new.is_empty()), "empty equal segment");
                 if options.show_whitespace {
-                    assert_eq!(old, new, "equal segment differs although whitespace is shown");
+                    assert_eq!(
+                        old, new,
+                        "equal segment differs although whitespace is shown"
+                    );
                 } else {
                     assert_eq!(without_whitespace(old), without_whitespace(new));
                 }
             }
             Segment::Deleted(text) | Segment::Inserted(text) => {
-                assert!(!text.is_empty(), "empty change segment: {:#?}", result.segments);
+                assert!(
+                    !text.is_empty(),
+                    "empty change segment: {:#?}",
+                    result.segments
+                );
             }
         }
     }
@@ -58,11 +80,16 @@ fn assert_invariants(result: &Redline, old: &str, new: &str, options: &RedlineOp
 }
 
 fn without_whitespace(text: &str) -> String {
-    text.chars().filter(|character| !character.is_whitespace()).collect()
+    text.chars()
+        .filter(|character| !character.is_whitespace())
+        .collect()
 }
 
 fn show_whitespace() -> RedlineOptions {
-    RedlineOptions { show_whitespace: true, ..RedlineOptions::default() }
+    RedlineOptions {
+        show_whitespace: true,
+        ..RedlineOptions::default()
+    }
 }
 
 #[test]
@@ -80,6 +107,12 @@ fn shall_becomes_should() {
         "Member States shall take all appropriate measures.",
         "Member States should take all appropriate measures.",
         "Member States [-shall-]{+should+} take all appropriate measures.",
+    );
+    // One unchanged word between two one-word changes is not confetti: it stays.
+    check(
+        "The parties shall act.",
+        "Both parties should act.",
+        "[-The-]{+Both+} parties [-shall-]{+should+} act.",
     );
 }
 
@@ -99,6 +132,28 @@ fn whitespace_only_change_is_no_change_by_default() {
     let new = "The parties agree, jointly, to act.\n";
     check(old, new, new);
     assert!(redline(old, new, &RedlineOptions::default()).is_unchanged());
+    // The one equal segment carries both texts, so a renderer can show either.
+    assert_eq!(
+        redline("a  b", "a b", &RedlineOptions::default()).segments,
+        [Segment::Equal {
+            old: "a  b".to_owned(),
+            new: "a b".to_owned()
+        }]
+    );
+}
+
+#[test]
+fn line_breaks_are_whitespace_too() {
+    // Re-wrapping a paragraph is whitespace-only; with whitespace shown it is a change.
+    let old = "The parties agree\nto act jointly.";
+    let new = "The parties agree to act\njointly.";
+    check(old, new, new);
+    check_with_options(
+        &show_whitespace(),
+        old,
+        new,
+        "The parties agree[-\n-]{+ +}to act[- -]{+\n+}jointly.",
+    );
 }
 
 #[test]
@@ -114,8 +169,16 @@ fn whitespace_only_change_is_shown_when_asked() {
 
 #[test]
 fn insertion_at_start_and_end() {
-    check("parties agree", "The parties agree", "{+The +}parties agree");
-    check("The parties agree", "The parties agree unanimously", "The parties agree{+ unanimously+}");
+    check(
+        "parties agree",
+        "The parties agree",
+        "{+The +}parties agree",
+    );
+    check(
+        "The parties agree",
+        "The parties agree unanimously",
+        "The parties agree{+ unanimously+}",
+    );
 }
 
 #[test]
@@ -138,7 +201,10 @@ fn rewritten_sentence_is_one_deletion_and_one_insertion() {
          {+Member states commit to a rapid expansion of solar power+}.",
     );
     // Without the clean-up, the confetti of the module doc's worked example shows.
-    let raw_options = RedlineOptions { semantic_cleanup: false, ..RedlineOptions::default() };
+    let raw_options = RedlineOptions {
+        semantic_cleanup: false,
+        ..RedlineOptions::default()
+    };
     check_with_options(
         &raw_options,
         old,
@@ -187,13 +253,21 @@ fn arabic_changes_by_words() {
 
 #[test]
 fn chinese_changes_by_characters() {
-    check("各国应当加强合作。", "各国必须加强合作。", "各国[-应当-]{+必须+}加强合作。");
+    check(
+        "各国应当加强合作。",
+        "各国必须加强合作。",
+        "各国[-应当-]{+必须+}加强合作。",
+    );
     check("各国同意。", "各国一致同意。", "各国{+一致+}同意。");
 }
 
 #[test]
 fn japanese_changes_by_characters() {
-    check("締約国は協力する。", "締約国は緊密に協力する。", "締約国は{+緊密に+}協力する。");
+    check(
+        "締約国は協力する。",
+        "締約国は緊密に協力する。",
+        "締約国は{+緊密に+}協力する。",
+    );
 }
 
 #[test]
@@ -202,7 +276,11 @@ fn empty_inputs() {
     check("", "New text.", "{+New text.+}");
     check("Old text.", "", "[-Old text.-]");
     check("  \n", "", "");
-    assert!(redline("", "", &RedlineOptions::default()).segments.is_empty());
+    assert!(
+        redline("", "", &RedlineOptions::default())
+            .segments
+            .is_empty()
+    );
     assert!(redline(" \n", "", &RedlineOptions::default()).is_unchanged());
 }
 
@@ -220,7 +298,11 @@ fn stats_count_words_and_changes() {
     );
     assert_eq!(
         result.stats(),
-        RedlineStats { words_inserted: 5, words_deleted: 2, changes: 3 }
+        RedlineStats {
+            words_inserted: 5,
+            words_deleted: 2,
+            changes: 3
+        }
     );
 }
 
@@ -232,10 +314,10 @@ fn random_text(seed: u64, n_words: usize, words_per_paragraph: usize) -> String 
     for word_idx in 0..n_words {
         let word_number = random.next() % 400;
         text.push_str(&format!("w{word_number}"));
-        let at_paragraph_end = (word_idx + 1) % words_per_paragraph == 0;
+        let at_paragraph_end = (word_idx + 1).is_multiple_of(words_per_paragraph);
         if at_paragraph_end {
             text.push_str(".\n\n");
-        } else if random.next() % 12 == 0 {
+        } else if random.next().is_multiple_of(12) {
             text.push_str(", ");
         } else {
             text.push(' ');
@@ -271,14 +353,68 @@ fn unrelated_huge_texts_degrade_to_few_segments() {
     }
 }
 
+#[test]
+fn edits_throughout_a_large_document_all_stay_fine_grained() {
+    // Every sentence has one "term…" word, so every sentence changes: no block matches and the
+    // whole text is one large changed region, taken as edited in place and diffed sentence by
+    // sentence.
+    let old: String = declaration_text(150)
+        .lines()
+        .map(|paragraph| {
+            // Without its number, no paragraph is left with an unchanged sentence to anchor on.
+            let (_number, sentences) = paragraph.split_once(". ").unwrap_or(("", paragraph));
+            format!("{sentences}\n")
+        })
+        .collect();
+    let new = old.replace("term", "item");
+    let n_sentences = 150 * 4;
+    let result = redline(&old, &new, &RedlineOptions::default());
+    assert_invariants(&result, &old, &new, &RedlineOptions::default());
+    assert_eq!(
+        result.stats(),
+        RedlineStats {
+            words_inserted: n_sentences,
+            words_deleted: n_sentences,
+            changes: n_sentences
+        }
+    );
+}
+
+#[test]
+fn unrelated_bodies_under_the_same_headings_keep_the_headings() {
+    let mut old = String::new();
+    let mut new = String::new();
+    for article in 1..=30 {
+        let heading = format!("Article {article}\n");
+        old.push_str(&heading);
+        old.push_str(&random_text(article, 120, 120));
+        new.push_str(&heading);
+        new.push_str(&random_text(article + 1000, 120, 120));
+    }
+    let result = redline(&old, &new, &RedlineOptions::default());
+    assert_invariants(&result, &old, &new, &RedlineOptions::default());
+    for article in 1..=30 {
+        let heading = format!("Article {article}\n");
+        let is_kept = result
+            .segments
+            .iter()
+            .any(|segment| matches!(segment, Segment::Equal { new, .. } if new.contains(&heading)));
+        assert!(is_kept, "{heading:?} lost in {}", render_plain(&result));
+    }
+    assert!(
+        result.segments.len() <= 30 * 3 + 1,
+        "{} segments",
+        result.segments.len()
+    );
+}
+
 /// A long declaration-like text: `n_paragraphs` paragraphs of ~80 words in 4 sentences.
 fn declaration_text(n_paragraphs: usize) -> String {
-    const WORDS: &[&str] = &[
-        "the", "parties", "shall", "promote", "cooperation", "of", "in", "and", "development",
-        "sustainable", "member", "states", "agree", "to", "implement", "measures", "relevant",
-        "international", "law", "rights", "human", "peace", "security", "recognising", "further",
-        "energy", "climate", "protection", "support", "resources", "national", "policies",
-    ];
+    const VOCABULARY: &str = "the parties shall promote cooperation of in and development \
+        sustainable member states agree to implement measures relevant international law rights \
+        human peace security recognising further energy climate protection support resources \
+        national policies";
+    let words: Vec<&str> = VOCABULARY.split_whitespace().collect();
     let mut random = XorShift(0x2545_F491_4F6C_DD1D);
     let mut text = String::new();
     for paragraph_idx in 0..n_paragraphs {
@@ -289,10 +425,16 @@ fn declaration_text(n_paragraphs: usize) -> String {
                 let word = if word_idx == 7 {
                     format!("term{}", random.next() % 100_000)
                 } else {
-                    WORDS[(random.next() % WORDS.len() as u64) as usize].to_owned()
+                    words[(random.next() % words.len() as u64) as usize].to_owned()
                 };
                 text.push_str(&word);
-                text.push_str(if word_idx == 19 { "" } else if word_idx == 9 { ", " } else { " " });
+                text.push_str(if word_idx == 19 {
+                    ""
+                } else if word_idx == 9 {
+                    ", "
+                } else {
+                    " "
+                });
             }
             text.push_str(if sentence_idx == 3 { ".\n" } else { ". " });
         }
@@ -304,7 +446,7 @@ fn declaration_text(n_paragraphs: usize) -> String {
 fn edit_every_fifth_paragraph(text: &str) -> String {
     let mut edited = String::new();
     for (paragraph_idx, paragraph) in text.split_inclusive('\n').enumerate() {
-        if paragraph_idx % 5 != 0 {
+        if !paragraph_idx.is_multiple_of(5) {
             edited.push_str(paragraph);
             continue;
         }
@@ -352,7 +494,10 @@ fn speed_of_a_large_edited_declaration_and_of_unrelated_texts() {
 
 #[test]
 fn zero_deadline_still_gives_an_exact_redline() {
-    let options = RedlineOptions { deadline_per_block: Duration::ZERO, ..RedlineOptions::default() };
+    let options = RedlineOptions {
+        deadline_per_block: Duration::ZERO,
+        ..RedlineOptions::default()
+    };
     let old = "The parties shall meet.\nThey agree.\n";
     let new = "The parties should meet.\nThey agree.\n";
     let result = redline(old, new, &options);
@@ -364,9 +509,38 @@ fn zero_deadline_still_gives_an_exact_redline() {
 /// kind of whitespace, including line breaks, CRLF and no-break spaces.
 fn piece() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "the", "parties", "shall", "should", "agree", " ", "  ", "\t", "\n", "\r\n", "\n\n",
-        "\u{a0}", ",", ".", ";", "(", ")", "—", "don't", "3.14", "é", "e\u{301}", "🇺🇳",
-        "декларация", "стороны", "الأطراف", "إعلان", "各国", "同意", "。", "コーヒー", "ー",
+        "the",
+        "parties",
+        "shall",
+        "should",
+        "agree",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\n\n",
+        "\u{a0}",
+        ",",
+        ".",
+        ";",
+        "(",
+        ")",
+        "—",
+        "don't",
+        "3.14",
+        "é",
+        "e\u{301}",
+        "🇺🇳",
+        "декларация",
+        "стороны",
+        "الأطراف",
+        "إعلان",
+        "各国",
+        "同意",
+        "。",
+        "コーヒー",
+        "ー",
     ])
 }
 
@@ -375,8 +549,10 @@ fn related_text() -> impl Strategy<Value = String> {
 }
 
 fn options() -> impl Strategy<Value = RedlineOptions> {
-    (any::<bool>(), any::<bool>()).prop_map(|(show_whitespace, semantic_cleanup)| {
-        RedlineOptions { show_whitespace, semantic_cleanup, ..RedlineOptions::default() }
+    (any::<bool>(), any::<bool>()).prop_map(|(show_whitespace, semantic_cleanup)| RedlineOptions {
+        show_whitespace,
+        semantic_cleanup,
+        ..RedlineOptions::default()
     })
 }
 

@@ -33,8 +33,9 @@ pub(super) enum TokenKind {
 
 /// A token: a byte range of the text it came from.
 ///
-/// Invariant: `start` and `end` lie on char boundaries of that text, because they come from
-/// unicode-segmentation's boundaries; slicing the text with them cannot panic.
+/// Invariant: `start` and `end` lie on char boundaries of that text, because every cut the
+/// tokenizer makes is one (a line break, a UAX #29 segment or grapheme cluster boundary, or
+/// after a byte of ASCII text); slicing the text with them cannot panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Token {
     pub(super) start: usize,
@@ -63,11 +64,23 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// Counts the words in `text` the way the redline counts them (each CJK character is a word).
+pub(super) fn count_words(text: &str) -> usize {
+    tokenize(text)
+        .iter()
+        .filter(|token| token.kind == TokenKind::Word)
+        .count()
+}
+
 /// Pushes a UAX #29 word (a segment holding a letter or digit), cut per character when it is
 /// Chinese or Japanese.
 fn push_word(tokens: &mut Vec<Token>, start: usize, word: &str) {
     if word.is_ascii() || !word.chars().any(is_cjk_character) {
-        tokens.push(Token { start, end: start + word.len(), kind: TokenKind::Word });
+        tokens.push(Token {
+            start,
+            end: start + word.len(),
+            kind: TokenKind::Word,
+        });
         return;
     }
     for (offset, grapheme) in word.grapheme_indices(true) {
@@ -76,7 +89,11 @@ fn push_word(tokens: &mut Vec<Token>, start: usize, word: &str) {
         } else {
             TokenKind::Punctuation
         };
-        tokens.push(Token { start: start + offset, end: start + offset + grapheme.len(), kind });
+        tokens.push(Token {
+            start: start + offset,
+            end: start + offset + grapheme.len(),
+            kind,
+        });
     }
 }
 
@@ -102,7 +119,11 @@ fn push_between_words(tokens: &mut Vec<Token>, line: &str, line_start: usize, ra
 /// Pushes one punctuation mark, or whitespace, joined to the whitespace run before it.
 fn push_mark(tokens: &mut Vec<Token>, start: usize, end: usize, is_whitespace: bool) {
     if !is_whitespace {
-        tokens.push(Token { start, end, kind: TokenKind::Punctuation });
+        tokens.push(Token {
+            start,
+            end,
+            kind: TokenKind::Punctuation,
+        });
         return;
     }
     if let Some(last) = tokens.last_mut()
@@ -112,23 +133,22 @@ fn push_mark(tokens: &mut Vec<Token>, start: usize, end: usize, is_whitespace: b
         last.end = end;
         return;
     }
-    tokens.push(Token { start, end, kind: TokenKind::Whitespace });
-}
-
-/// Counts the words in `text` the way the redline counts them (each CJK character is a word).
-pub(super) fn count_words(text: &str) -> usize {
-    tokenize(text).iter().filter(|token| token.kind == TokenKind::Word).count()
+    tokens.push(Token {
+        start,
+        end,
+        kind: TokenKind::Whitespace,
+    });
 }
 
 /// Whether `character` belongs to a script written without spaces that we split per character:
 /// Han (with the iteration marks), Hiragana or Katakana.
-pub(super) fn is_cjk_character(character: char) -> bool {
+fn is_cjk_character(character: char) -> bool {
     matches!(
         character,
         '\u{3005}'..='\u{3007}'         // 々 〆 〇
         | '\u{3021}'..='\u{3029}'       // Hangzhou numerals
         | '\u{3031}'..='\u{3035}'       // kana repeat marks
-        | '\u{3038}'..='\u{303C}'
+        | '\u{3038}'..='\u{303C}'       // more numerals and iteration marks
         | '\u{3041}'..='\u{309F}'       // Hiragana
         | '\u{30A0}'..='\u{30FF}'       // Katakana, including the long vowel mark ー
         | '\u{31F0}'..='\u{31FF}'       // Katakana phonetic extensions
@@ -138,7 +158,7 @@ pub(super) fn is_cjk_character(character: char) -> bool {
         | '\u{FF66}'..='\u{FF9F}'       // half-width Katakana
         | '\u{1B000}'..='\u{1B16F}'     // kana supplement and extensions
         | '\u{20000}'..='\u{2FA1F}'     // CJK extensions B to F, compatibility supplement
-        | '\u{30000}'..='\u{323AF}' // CJK extensions G and H
+        | '\u{30000}'..='\u{323AF}'     // CJK extensions G and H
     )
 }
 
@@ -167,7 +187,10 @@ mod tests {
 
     #[test]
     fn words_and_punctuation_are_separate_tokens() {
-        check("development, of (the) parties.", "development|,|␣|of|␣|(|the|)|␣|parties|.");
+        check(
+            "development, of (the) parties.",
+            "development|,|␣|of|␣|(|the|)|␣|parties|.",
+        );
         check("don't 3.14 e.g. U.N.", "don't|␣|3.14|␣|e.g|.|␣|U.N|.");
         check("well-known", "well|-|known");
     }
@@ -190,6 +213,27 @@ mod tests {
         check("各国同意。", "各|国|同|意|。");
         check("コーヒーを飲む", "コ|ー|ヒ|ー|を|飲|む");
         check("UN宣言", "UN|宣|言");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_tile_any_text_and_whitespace_runs_are_maximal(text in "\\PC{0,120}") {
+            let tokens = tokenize(&text);
+            let mut cursor = 0;
+            for pair in tokens.windows(2) {
+                let both_whitespace = pair.iter().all(|token| token.kind == TokenKind::Whitespace);
+                proptest::prop_assert!(!both_whitespace, "{tokens:?}");
+            }
+            for token in &tokens {
+                proptest::prop_assert_eq!(token.start, cursor);
+                proptest::prop_assert!(token.end > token.start);
+                let token_text = &text[token.start..token.end];
+                let is_whitespace = token_text.chars().all(char::is_whitespace);
+                proptest::prop_assert_eq!(token.kind == TokenKind::Whitespace, is_whitespace);
+                cursor = token.end;
+            }
+            proptest::prop_assert_eq!(cursor, text.len());
+        }
     }
 
     #[test]

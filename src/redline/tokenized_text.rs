@@ -64,7 +64,10 @@ impl<'text> TokenizedText<'text> {
         if !show_whitespace {
             tokens.retain(|token| token.kind != TokenKind::Whitespace);
         }
-        let ids = tokens.iter().map(|token| interner.intern(&text[token.start..token.end])).collect();
+        let ids = tokens
+            .iter()
+            .map(|token| interner.intern(&text[token.start..token.end]))
+            .collect();
         let mut words_before = Vec::with_capacity(tokens.len() + 1);
         let mut n_words = 0;
         words_before.push(n_words);
@@ -75,7 +78,13 @@ impl<'text> TokenizedText<'text> {
             words_before.push(n_words);
         }
         let blocks = split_into_blocks(text, &tokens);
-        TokenizedText { text, tokens, ids, words_before, blocks }
+        TokenizedText {
+            text,
+            tokens,
+            ids,
+            words_before,
+            blocks,
+        }
     }
 
     /// Number of significant tokens.
@@ -118,43 +127,45 @@ impl<'text> TokenizedText<'text> {
         &self.text[self.end_of_token_before(range.start)..self.start_of_token(range.end)]
     }
 
-    /// Whether the tokens in `range` are whole lines: they hold something besides whitespace,
-    /// and nothing but whitespace separates them from a line break (or the edge of the text) on
-    /// either side.
-    pub(super) fn is_whole_lines(&self, range: Range<usize>) -> bool {
-        if range.is_empty() {
+    /// Whether token `index` is the first thing on its line: only whitespace, with a line
+    /// break in it or nothing at all, separates it from the previous non-whitespace text.
+    /// Whitespace tokens never start a line.
+    pub(super) fn starts_line(&self, index: usize) -> bool {
+        let Some(token) = self.tokens.get(index) else {
             return false;
-        }
-        let start = self.start_of_token(range.start);
-        let end = self.end_of_token_before(range.end);
-        let (before, body, after) = (&self.text[..start], &self.text[start..end], &self.text[end..]);
-        let content = body.trim();
-        if content.is_empty() {
+        };
+        let before = &self.text[..token.start];
+        let content_before = before.trim_end();
+        token.kind != TokenKind::Whitespace
+            && (content_before.is_empty() || before[content_before.len()..].contains('\n'))
+    }
+
+    /// Whether token `index` is the last thing on its line (the mirror of
+    /// [`starts_line`](Self::starts_line)).
+    pub(super) fn ends_line(&self, index: usize) -> bool {
+        let Some(token) = self.tokens.get(index) else {
             return false;
-        }
-        // Whitespace tokens (shown whitespace) may sit inside the range, so the whitespace
-        // around the content is the part of `body` outside it plus the gaps outside `body`.
-        let leading_whitespace_in_body = &body[..body.len() - body.trim_start().len()];
-        let before_content = before.trim_end();
-        let starts_line = before_content.is_empty()
-            || before[before_content.len()..].contains('\n')
-            || leading_whitespace_in_body.contains('\n');
-        let trailing_whitespace_in_body = &body[body.trim_end().len()..];
-        let after_content = after.trim_start();
-        let ends_line = after_content.is_empty()
-            || after[..after.len() - after_content.len()].contains('\n')
-            || trailing_whitespace_in_body.contains('\n');
-        starts_line && ends_line
+        };
+        let after = &self.text[token.end..];
+        let content_after = after.trim_start();
+        let whitespace_after = &after[..after.len() - content_after.len()];
+        token.kind != TokenKind::Whitespace
+            && (content_after.is_empty() || whitespace_after.contains('\n'))
     }
 
     /// Byte offset where token `index` starts, or the end of the text past the last token.
     fn start_of_token(&self, index: usize) -> usize {
-        self.tokens.get(index).map_or(self.text.len(), |token| token.start)
+        self.tokens
+            .get(index)
+            .map_or(self.text.len(), |token| token.start)
     }
 
     /// Byte offset where token `index - 1` ends, or 0 before the first token.
     fn end_of_token_before(&self, index: usize) -> usize {
-        index.checked_sub(1).and_then(|previous| self.tokens.get(previous)).map_or(0, |token| token.end)
+        index
+            .checked_sub(1)
+            .and_then(|previous| self.tokens.get(previous))
+            .map_or(0, |token| token.end)
     }
 }
 
@@ -236,12 +247,19 @@ mod tests {
     fn blocks_of(text: &str, show_whitespace: bool) -> Vec<&str> {
         let mut interner = Interner::default();
         let tokenized = TokenizedText::new(text, show_whitespace, &mut interner);
-        tokenized.blocks.iter().map(|block| tokenized.span(block.clone())).collect()
+        tokenized
+            .blocks
+            .iter()
+            .map(|block| tokenized.span(block.clone()))
+            .collect()
     }
 
     #[test]
     fn paragraphs_are_blocks_and_blank_lines_vanish_when_whitespace_is_hidden() {
-        assert_eq!(blocks_of("First line.\n\nSecond line\n", false), ["First line.", "Second line"]);
+        assert_eq!(
+            blocks_of("First line.\n\nSecond line\n", false),
+            ["First line.", "Second line"]
+        );
         assert_eq!(blocks_of("a\n\nb", true), ["a\n\n", "b"]);
     }
 
@@ -272,24 +290,24 @@ mod tests {
     }
 
     #[test]
-    fn whole_lines_are_bounded_by_line_breaks_or_the_text_edges() {
+    fn line_starts_and_ends_skip_whitespace_to_the_nearest_line_break() {
         let text = "Article 1\n  The parties agree.\nArticle 2";
         for show_whitespace in [false, true] {
             let mut interner = Interner::default();
             let tokenized = TokenizedText::new(text, show_whitespace, &mut interner);
-            let range_of = |needle: &str| {
-                let start = text.find(needle).unwrap_or_default();
-                let end = start + needle.len();
-                let first = tokenized.tokens.iter().position(|token| token.start >= start);
-                let last = tokenized.tokens.iter().rposition(|token| token.end <= end);
-                first.unwrap_or_default()..last.map_or(0, |last| last + 1)
-            };
-            assert!(tokenized.is_whole_lines(range_of("Article 1")));
-            assert!(tokenized.is_whole_lines(range_of("The parties agree.")));
-            assert!(tokenized.is_whole_lines(range_of("Article 1\n  The parties agree.")));
-            assert!(tokenized.is_whole_lines(range_of("Article 2")));
-            assert!(!tokenized.is_whole_lines(range_of("The parties")));
-            assert!(!tokenized.is_whole_lines(range_of("1\n  The")));
+            let token_texts: Vec<&str> = (0..tokenized.len())
+                .map(|index| tokenized.span(index..index + 1))
+                .collect();
+            let starting: Vec<&str> = (0..tokenized.len())
+                .filter(|&index| tokenized.starts_line(index))
+                .map(|index| token_texts[index])
+                .collect();
+            let ending: Vec<&str> = (0..tokenized.len())
+                .filter(|&index| tokenized.ends_line(index))
+                .map(|index| token_texts[index])
+                .collect();
+            assert_eq!(starting, ["Article", "The", "Article"]);
+            assert_eq!(ending, ["1", ".", "2"]);
         }
     }
 }

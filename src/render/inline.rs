@@ -27,7 +27,10 @@ pub fn inline_runs(markdown: &str) -> Vec<InlineRun> {
 
 /// The text without Markdown markers.
 pub fn plain_text(markdown: &str) -> String {
-    inline_runs(markdown).into_iter().map(|run| run.text).collect()
+    inline_runs(markdown)
+        .into_iter()
+        .map(|run| run.text)
+        .collect()
 }
 
 fn collect<'a>(node: &'a AstNode<'a>, italic: bool, bold: bool, runs: &mut Vec<InlineRun>) {
@@ -70,7 +73,12 @@ fn escape_block_marker(line: &str) -> String {
     let indent = &line[..line.len() - trimmed.len()];
     let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
     let after_digits = &trimmed[digits..];
-    if digits > 0 && (after_digits.starts_with(". ") || after_digits.starts_with(") ") || after_digits == "." || after_digits == ")") {
+    if digits > 0
+        && (after_digits.starts_with(". ")
+            || after_digits.starts_with(") ")
+            || after_digits == "."
+            || after_digits == ")")
+    {
         return format!("{indent}{}\\{}", &trimmed[..digits], after_digits);
     }
     if trimmed.starts_with(['-', '+', '#', '>', '=']) {
@@ -99,15 +107,28 @@ mod tests {
     #[test]
     fn emphasis_becomes_styled_runs() {
         let runs = inline_runs("*Recalling* the **Charter** of the <United> Nations,");
-        assert_eq!(runs[0], InlineRun { text: "Recalling".into(), italic: true, bold: false });
+        assert_eq!(
+            runs[0],
+            InlineRun {
+                text: "Recalling".into(),
+                italic: true,
+                bold: false
+            }
+        );
         assert_eq!(runs[2].text, "Charter");
         assert!(runs[2].bold);
-        assert_eq!(plain_text("*Recalling* the **Charter** of the <United> Nations,"), "Recalling the Charter of the <United> Nations,");
+        assert_eq!(
+            plain_text("*Recalling* the **Charter** of the <United> Nations,"),
+            "Recalling the Charter of the <United> Nations,"
+        );
     }
 
     #[test]
     fn text_that_looks_like_a_list_stays_text() {
-        assert_eq!(plain_text("1. Decide to meet again"), "1. Decide to meet again");
+        assert_eq!(
+            plain_text("1. Decide to meet again"),
+            "1. Decide to meet again"
+        );
         assert_eq!(plain_text("- a dash"), "- a dash");
         assert_eq!(plain_text("# not a heading"), "# not a heading");
         assert_eq!(plain_text("[and PNR data] shall"), "[and PNR data] shall");

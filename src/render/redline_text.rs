@@ -22,7 +22,13 @@ pub fn redline_text(redline: &Redline, ansi: bool) -> String {
 /// Escapes per line, so that a pager showing part of a change still resets the style.
 fn paint(text: &str, codes: &str) -> String {
     text.split('\n')
-        .map(|line| if line.is_empty() { String::new() } else { format!("\x1b[{codes}m{line}\x1b[0m") })
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("\x1b[{codes}m{line}\x1b[0m")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -36,7 +36,13 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 mod tests {
     #[test]
     fn columns_align_by_grapheme() {
-        let out = super::table(&["CODE", "NAME"], &[vec!["TUR".into(), "Türkiye".into()], vec!["EU".into(), "European Union".into()]]);
+        let out = super::table(
+            &["CODE", "NAME"],
+            &[
+                vec!["TUR".into(), "Türkiye".into()],
+                vec!["EU".into(), "European Union".into()],
+            ],
+        );
         assert_eq!(out, "CODE  NAME\nTUR   Türkiye\nEU    European Union\n");
     }
 }

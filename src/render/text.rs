@@ -29,18 +29,37 @@ const MARGIN: usize = 7;
 
 /// The whole declaration, or only `only`, as a reader sees it: header, chapeau, and numbered
 /// paragraphs with a margin label (`PP 3`, `OP 12`) that negotiators cite.
-pub fn declaration_text(declaration: &Declaration, only: Option<&ClauseId>, style: TextStyle) -> String {
+pub fn declaration_text(
+    declaration: &Declaration,
+    only: Option<&ClauseId>,
+    style: TextStyle,
+) -> String {
     let mut out = String::new();
     let meta = &declaration.meta;
     if only.is_none() {
-        let date = match meta.dates.to {
-            Some(to) if to != meta.dates.from => format!("{} to {}", meta.dates.from, to),
-            _ => meta.dates.from.to_string(),
-        };
-        out.push_str(&format!("{}\n{} · {}, {}\n\n", meta.symbol, meta.conference, meta.place, date));
-        out.push_str(&wrap(&styled(&inline_runs(&meta.title), style, true), "", "", style.width));
+        out.push_str(&meta.symbol);
+        out.push('\n');
+        let venue = format!(
+            "{} · {}, {}",
+            meta.conference,
+            meta.place,
+            meta.dates.long_form()
+        );
+        out.push_str(&wrap(&venue, "", "", style.width));
         out.push_str("\n\n");
-        out.push_str(&wrap(&styled(&inline_runs(&meta.chapeau), style, false), "", "", style.width));
+        out.push_str(&wrap(
+            &styled(&inline_runs(&meta.title), style, true),
+            "",
+            "",
+            style.width,
+        ));
+        out.push_str("\n\n");
+        out.push_str(&wrap(
+            &styled(&inline_runs(&meta.chapeau), style, false),
+            "",
+            "",
+            style.width,
+        ));
         out.push('\n');
     }
     let mut last_part = None;
@@ -55,12 +74,22 @@ pub fn declaration_text(declaration: &Declaration, only: Option<&ClauseId>, styl
         out.push('\n');
         let label = format!("{:<width$}", number.to_string(), width = MARGIN);
         let indent = " ".repeat(MARGIN);
-        out.push_str(&wrap(&styled(&inline_runs(&clause.text), style, false), &label, &indent, style.width));
+        out.push_str(&wrap(
+            &styled(&inline_runs(&clause.text), style, false),
+            &label,
+            &indent,
+            style.width,
+        ));
         for (idx, sub) in clause.subparagraphs.iter().enumerate() {
             let sub_label = format!("{indent}({}) ", subparagraph_label(idx));
             let sub_indent = " ".repeat(sub_label.chars().count());
             out.push('\n');
-            out.push_str(&wrap(&styled(&inline_runs(sub), style, false), &sub_label, &sub_indent, style.width));
+            out.push_str(&wrap(
+                &styled(&inline_runs(sub), style, false),
+                &sub_label,
+                &sub_indent,
+                style.width,
+            ));
         }
         out.push('\n');
     }
@@ -88,6 +117,8 @@ pub fn styled(runs: &[InlineRun], style: TextStyle, heading: bool) -> String {
 
 /// Wraps `text` with a first-line prefix and a hanging indent.
 pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
-    let options = WrapOptions::new(width.max(20)).initial_indent(first).subsequent_indent(rest);
+    let options = WrapOptions::new(width.max(20))
+        .initial_indent(first)
+        .subsequent_indent(rest);
     textwrap::fill(text, options)
 }

@@ -9,7 +9,7 @@
 mod source;
 pub mod yaml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,9 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{Oid, Repository, RepositoryState, Signature, StatusOptions, Time};
 use serde::Serialize;
 
-use crate::model::validate::{self, DECLARATION_FILE, DELEGATIONS_FILE, Finding, amendment_file, clause_file};
+use crate::model::validate::{
+    self, DECLARATION_FILE, DELEGATIONS_FILE, Finding, amendment_file, clause_file,
+};
 use crate::model::{
     Amendment, AmendmentId, Clause, ClauseId, Declaration, DeclarationMeta, Delegation,
     DelegationCode, DelegationsFile,
@@ -27,7 +29,13 @@ use source::Source;
 pub use yaml::Problem;
 
 /// The directories and files decl owns in a repository.
-const DECL_PATHS: &[&str] = &[DECLARATION_FILE, DELEGATIONS_FILE, "clauses", "amendments", "translations"];
+const DECL_PATHS: &[&str] = &[
+    DECLARATION_FILE,
+    DELEGATIONS_FILE,
+    "clauses",
+    "amendments",
+    "translations",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -49,7 +57,9 @@ pub enum StoreError {
     Busy(String),
     #[error("another git process seems to be running in this repository ({0} exists)")]
     IndexLocked(PathBuf),
-    #[error("HEAD is detached: check out a branch (git switch main) before changing the declaration")]
+    #[error(
+        "HEAD is detached: check out a branch (git switch main) before changing the declaration"
+    )]
     DetachedHead,
     #[error("revision {0} already exists")]
     TagExists(String),
@@ -126,7 +136,8 @@ pub struct DeclRepo {
 impl DeclRepo {
     /// Finds the repository containing `start`, as git does.
     pub fn discover(start: &Path) -> Result<Self, StoreError> {
-        let repo = Repository::discover(start).map_err(|_| StoreError::NotFound(start.to_owned()))?;
+        let repo =
+            Repository::discover(start).map_err(|_| StoreError::NotFound(start.to_owned()))?;
         let Some(root) = repo.workdir().map(Path::to_owned) else {
             return Err(StoreError::Bare(repo.path().to_owned()));
         };
@@ -141,13 +152,18 @@ impl DeclRepo {
         if dir.exists() {
             let mut entries = std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))?;
             if entries.next().is_some() {
-                return Err(StoreError::NotEmpty { path: dir.to_owned() });
+                return Err(StoreError::NotEmpty {
+                    path: dir.to_owned(),
+                });
             }
         }
         let mut options = git2::RepositoryInitOptions::new();
         options.initial_head("main").mkpath(true);
         let repo = Repository::init_opts(dir, &options)?;
-        let root = repo.workdir().map(Path::to_owned).unwrap_or_else(|| dir.to_owned());
+        let root = repo
+            .workdir()
+            .map(Path::to_owned)
+            .unwrap_or_else(|| dir.to_owned());
         Ok(DeclRepo { repo, root })
     }
 
@@ -167,7 +183,10 @@ impl DeclRepo {
             let tags = self.revisions().unwrap_or_default();
             StoreError::UnknownRevision {
                 name: name.to_owned(),
-                hint: crate::model::suggest::did_you_mean(name, tags.iter().map(|t| t.name.as_str())),
+                hint: crate::model::suggest::did_you_mean(
+                    name,
+                    tags.iter().map(|t| t.name.as_str()),
+                ),
             }
         };
         let object = self.repo.revparse_single(name).map_err(|_| unknown())?;
@@ -182,18 +201,9 @@ impl DeclRepo {
     /// Reads and validates the declaration (without amendments) at `at`.
     pub fn load(&self, at: &At) -> Result<Declaration, StoreError> {
         let source = self.source(at)?;
-        let (declaration, mut problems) = read_declaration(&source)?;
-        match declaration {
-            Some(declaration) => {
-                let findings = validate::validate_declaration(&declaration);
-                problems.extend(locate_findings(&source, findings)?);
-                if problems.is_empty() {
-                    Ok(declaration)
-                } else {
-                    Err(StoreError::Invalid(problems))
-                }
-            }
-            None => Err(StoreError::Invalid(problems)),
+        match read_and_validate(&source)? {
+            (Some(declaration), problems) if problems.is_empty() => Ok(declaration),
+            (_, problems) => Err(StoreError::Invalid(problems)),
         }
     }
 
@@ -209,7 +219,11 @@ impl DeclRepo {
     }
 
     /// Reads one amendment at `at`, or `None` if there is no such file.
-    pub fn load_amendment(&self, at: &At, id: &AmendmentId) -> Result<Option<Amendment>, StoreError> {
+    pub fn load_amendment(
+        &self,
+        at: &At,
+        id: &AmendmentId,
+    ) -> Result<Option<Amendment>, StoreError> {
         let source = self.source(at)?;
         read_amendment(&source, id)
     }
@@ -223,12 +237,11 @@ impl DeclRepo {
     /// Every problem in the declaration at `at`, sorted by file and position.
     pub fn check(&self, at: &At) -> Result<Vec<Problem>, StoreError> {
         let source = self.source(at)?;
-        let (declaration, mut problems) = read_declaration(&source)?;
+        let (declaration, mut problems) = read_and_validate(&source)?;
         let (amendments, amendment_problems) = read_amendments(&source)?;
         problems.extend(amendment_problems);
         if let Some(declaration) = declaration {
-            let mut findings = validate::validate_declaration(&declaration);
-            findings.extend(validate::validate_amendments(&declaration, &amendments));
+            let findings = validate::validate_amendments(&declaration, &amendments);
             problems.extend(locate_findings(&source, findings)?);
         }
         problems.sort();
@@ -248,8 +261,17 @@ impl DeclRepo {
             };
             let (label, tagger, time) = match reference.peel_to_tag() {
                 Ok(tag) => {
-                    let label = tag.message().ok().flatten().unwrap_or(name).trim().to_owned();
-                    let tagger = tag.tagger().and_then(|s| s.name().ok().map(str::to_owned)).unwrap_or_default();
+                    let label = tag
+                        .message()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(name)
+                        .trim()
+                        .to_owned();
+                    let tagger = tag
+                        .tagger()
+                        .and_then(|s| s.name().ok().map(str::to_owned))
+                        .unwrap_or_default();
                     let time = tag.tagger().map(|s| s.when()).unwrap_or(commit.time());
                     (label, tagger, time)
                 }
@@ -281,7 +303,10 @@ impl DeclRepo {
                 continue;
             }
             let (ahead, _) = self.repo.graph_ahead_behind(head, tag_commit)?;
-            if best.as_ref().is_none_or(|(_, best_ahead)| ahead < *best_ahead) {
+            if best
+                .as_ref()
+                .is_none_or(|(_, best_ahead)| ahead < *best_ahead)
+            {
                 best = Some((tag, ahead));
             }
             if ahead == 0 {
@@ -355,10 +380,18 @@ impl DeclRepo {
                 author: author.name().unwrap_or_default().to_owned(),
                 author_email: author.email().unwrap_or_default().to_owned(),
                 time: to_datetime(author.when()),
-                summary: commit.summary().ok().flatten().unwrap_or_default().to_owned(),
+                summary: commit
+                    .summary()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+                    .to_owned(),
                 clause,
                 amendments,
-                revisions: tags_by_commit.get(&commit.id().to_string()).cloned().unwrap_or_default(),
+                revisions: tags_by_commit
+                    .get(&commit.id().to_string())
+                    .cloned()
+                    .unwrap_or_default(),
             });
         }
         Ok(history)
@@ -447,7 +480,10 @@ impl Transaction<'_> {
     pub fn next_amendment_number(&self, code: &DelegationCode) -> Result<u32, StoreError> {
         let taken = self.store.amendment_ids(&self.at()?)?;
         let written = self.writes.keys().filter_map(|path| {
-            path.strip_prefix("amendments/")?.strip_suffix(".yaml")?.parse::<AmendmentId>().ok()
+            path.strip_prefix("amendments/")?
+                .strip_suffix(".yaml")?
+                .parse::<AmendmentId>()
+                .ok()
         });
         Ok(taken
             .into_iter()
@@ -513,7 +549,10 @@ impl Transaction<'_> {
             {
                 return Err(StoreError::BadTagName(tag.name.clone()));
             }
-            if repo.find_reference(&format!("refs/tags/{}", tag.name)).is_ok() {
+            if repo
+                .find_reference(&format!("refs/tags/{}", tag.name))
+                .is_ok()
+            {
                 return Err(StoreError::TagExists(tag.name.clone()));
             }
         }
@@ -549,11 +588,24 @@ impl Transaction<'_> {
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
         // "HEAD" makes libgit2 check that the branch still points at our parent, so a
         // concurrent writer (e.g. a plain `git commit`) cannot be overwritten.
-        let commit_id = repo.commit(Some("HEAD"), &author_signature, &committer, message, &tree, &parents)?;
+        let commit_id = repo.commit(
+            Some("HEAD"),
+            &author_signature,
+            &committer,
+            message,
+            &tree,
+            &parents,
+        )?;
 
         if let Some(tag) = tag {
             let object = repo.find_object(commit_id, None)?;
-            repo.tag(&tag.name, &object, &author_signature, &format!("{}\n", tag.label), false)?;
+            repo.tag(
+                &tag.name,
+                &object,
+                &author_signature,
+                &format!("{}\n", tag.label),
+                false,
+            )?;
         }
         self.update_work_tree()?;
         Ok(oid_string(commit_id))
@@ -591,27 +643,61 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(dir, e))?;
     temp.write_all(bytes).map_err(|e| StoreError::io(path, e))?;
-    temp.as_file().sync_all().map_err(|e| StoreError::io(path, e))?;
-    temp.persist(path).map_err(|e| StoreError::io(path, e.error))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| StoreError::io(path, e))?;
+    temp.persist(path)
+        .map_err(|e| StoreError::io(path, e.error))?;
     Ok(())
 }
 
-fn read_declaration(source: &Source<'_>) -> Result<(Option<Declaration>, Vec<Problem>), StoreError> {
+/// Reads the declaration's files and checks them against each other: the declaration (when
+/// every file could be read) and every problem found.
+fn read_and_validate(
+    source: &Source<'_>,
+) -> Result<(Option<Declaration>, Vec<Problem>), StoreError> {
+    let (declaration, mut problems, unreadable) = read_declaration(source)?;
+    if let Some(declaration) = &declaration {
+        let findings = validate::validate_declaration(declaration, &unreadable);
+        problems.extend(locate_findings(source, findings)?);
+    }
+    Ok((declaration, problems))
+}
+
+type ReadDeclaration = (Option<Declaration>, Vec<Problem>, BTreeSet<ClauseId>);
+
+fn read_declaration(source: &Source<'_>) -> Result<ReadDeclaration, StoreError> {
     let mut problems = Vec::new();
     let mut read_required = |file: &str| -> Result<Option<Vec<u8>>, StoreError> {
         let bytes = source.read(file)?;
         if bytes.is_none() {
-            problems.push(Problem::at(file, (1, 1), format!("{file} is missing: is this a declaration repository? (`decl init` makes one)")));
+            problems.push(Problem::at(
+                file,
+                (1, 1),
+                format!(
+                    "{file} is missing: is this a declaration repository? (`decl init` makes one)"
+                ),
+            ));
         }
         Ok(bytes)
     };
     let meta_bytes = read_required(DECLARATION_FILE)?;
     let delegation_bytes = read_required(DELEGATIONS_FILE)?;
-    let meta = meta_bytes.and_then(|bytes| collect(&mut problems, yaml::parse::<DeclarationMeta>(DECLARATION_FILE, &bytes)));
-    let delegations = delegation_bytes
-        .and_then(|bytes| collect(&mut problems, yaml::parse::<DelegationsFile>(DELEGATIONS_FILE, &bytes)));
+    let meta = meta_bytes.and_then(|bytes| {
+        collect(
+            &mut problems,
+            yaml::parse::<DeclarationMeta>(DECLARATION_FILE, &bytes),
+        )
+    });
+    let delegations = delegation_bytes.and_then(|bytes| {
+        collect(
+            &mut problems,
+            yaml::parse::<DelegationsFile>(DELEGATIONS_FILE, &bytes),
+        )
+    });
 
     let mut clauses = BTreeMap::new();
+    let mut unreadable = BTreeSet::new();
     for name in source.list("clauses")? {
         let file = format!("clauses/{name}");
         let Some(stem) = name.strip_suffix(".yaml") else {
@@ -621,13 +707,24 @@ fn read_declaration(source: &Source<'_>) -> Result<(Option<Declaration>, Vec<Pro
         let id = match stem.parse::<ClauseId>() {
             Ok(id) => id,
             Err(error) => {
-                problems.push(Problem::at(&file, (1, 1), format!("the file name is not a valid {error}")));
+                problems.push(Problem::at(
+                    &file,
+                    (1, 1),
+                    format!("the file name is not a valid {error}"),
+                ));
                 continue;
             }
         };
-        let Some(bytes) = source.read(&file)? else { continue };
-        if let Some(clause) = collect(&mut problems, yaml::parse::<Clause>(&file, &bytes)) {
-            clauses.insert(id, clause);
+        let Some(bytes) = source.read(&file)? else {
+            continue;
+        };
+        match collect(&mut problems, yaml::parse::<Clause>(&file, &bytes)) {
+            Some(clause) => {
+                clauses.insert(id, clause);
+            }
+            None => {
+                unreadable.insert(id);
+            }
         }
     }
     let declaration = match (meta, delegations) {
@@ -638,7 +735,7 @@ fn read_declaration(source: &Source<'_>) -> Result<(Option<Declaration>, Vec<Pro
         }),
         _ => None,
     };
-    Ok((declaration, problems))
+    Ok((declaration, problems, unreadable))
 }
 
 fn amendment_ids(source: &Source<'_>) -> Result<Vec<AmendmentId>, StoreError> {
@@ -666,21 +763,41 @@ fn read_amendments(source: &Source<'_>) -> Result<(Vec<Amendment>, Vec<Problem>)
     for name in source.list("amendments")? {
         let file = format!("amendments/{name}");
         let Some(stem) = name.strip_suffix(".yaml") else {
-            problems.push(Problem::at(&file, (1, 1), "amendment files must end in .yaml"));
+            problems.push(Problem::at(
+                &file,
+                (1, 1),
+                "amendment files must end in .yaml",
+            ));
             continue;
         };
         let id = match stem.parse::<AmendmentId>() {
             Ok(id) => id,
             Err(error) => {
-                problems.push(Problem::at(&file, (1, 1), format!("the file name is not a valid {error}")));
+                problems.push(Problem::at(
+                    &file,
+                    (1, 1),
+                    format!("the file name is not a valid {error}"),
+                ));
                 continue;
             }
         };
-        let Some(bytes) = source.read(&file)? else { continue };
+        let Some(bytes) = source.read(&file)? else {
+            continue;
+        };
         if let Some(amendment) = collect(&mut problems, yaml::parse::<Amendment>(&file, &bytes)) {
             if amendment.id != id {
-                let at = yaml::decode(&file, &bytes).ok().and_then(|text| yaml::locate(text, "id")).unwrap_or((1, 1));
-                problems.push(Problem::at(&file, at, format!("the id {} does not match the file name {name}", amendment.id)));
+                let at = yaml::decode(&file, &bytes)
+                    .ok()
+                    .and_then(|text| yaml::locate(text, "id"))
+                    .unwrap_or((1, 1));
+                problems.push(Problem::at(
+                    &file,
+                    at,
+                    format!(
+                        "the id {} does not match the file name {name}",
+                        amendment.id
+                    ),
+                ));
                 continue;
             }
             amendments.push(amendment);
@@ -701,7 +818,10 @@ fn collect<T>(problems: &mut Vec<Problem>, result: Result<T, Vec<Problem>>) -> O
 }
 
 /// Turns model findings (file + YAML path) into located problems, reading each file once.
-fn locate_findings(source: &Source<'_>, findings: Vec<Finding>) -> Result<Vec<Problem>, StoreError> {
+fn locate_findings(
+    source: &Source<'_>,
+    findings: Vec<Finding>,
+) -> Result<Vec<Problem>, StoreError> {
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
     let mut problems = Vec::new();
     for finding in findings {
@@ -755,7 +875,10 @@ pub struct DraftFiles {
 /// Reads a draft folder (`drafts/dushanbe-2022`).
 pub fn read_draft(dir: &Path) -> Result<DraftFiles, StoreError> {
     if !dir.is_dir() {
-        return Err(StoreError::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "no such draft folder")));
+        return Err(StoreError::io(
+            dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such draft folder"),
+        ));
     }
     let source = Source::WorkTree(dir.to_owned());
     let mut files = Vec::new();
@@ -778,10 +901,7 @@ pub fn read_draft(dir: &Path) -> Result<DraftFiles, StoreError> {
 /// the folder so that an editor can jump to them.
 pub fn check_directory(dir: &Path) -> Result<Vec<Problem>, StoreError> {
     let source = Source::WorkTree(dir.to_owned());
-    let (declaration, mut problems) = read_declaration(&source)?;
-    if let Some(declaration) = declaration {
-        problems.extend(locate_findings(&source, validate::validate_declaration(&declaration))?);
-    }
+    let (_, mut problems) = read_and_validate(&source)?;
     for problem in &mut problems {
         problem.file = dir.join(&problem.file).display().to_string();
     }
@@ -792,7 +912,7 @@ pub fn check_directory(dir: &Path) -> Result<Vec<Problem>, StoreError> {
 /// Reads the declaration in a folder laid out like a repository.
 pub fn load_directory(dir: &Path) -> Result<Declaration, StoreError> {
     let source = Source::WorkTree(dir.to_owned());
-    match read_declaration(&source)? {
+    match read_and_validate(&source)? {
         (Some(declaration), problems) if problems.is_empty() => Ok(declaration),
         (_, problems) => Err(StoreError::Invalid(problems)),
     }

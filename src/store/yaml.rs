@@ -23,7 +23,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -44,10 +48,9 @@ pub fn parse<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Vec<Pro
     if text.trim().is_empty() {
         return Err(vec![Problem::at(file, (1, 1), "the file is empty")]);
     }
-    if let Some(line) = text
-        .lines()
-        .position(|line| line.starts_with("<<<<<<< ") || line == "=======" || line.starts_with(">>>>>>> "))
-    {
+    if let Some(line) = text.lines().position(|line| {
+        line.starts_with("<<<<<<< ") || line == "=======" || line.starts_with(">>>>>>> ")
+    }) {
         return Err(vec![Problem::at(
             file,
             (line + 1, 1),
@@ -62,17 +65,20 @@ pub fn parse<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Vec<Pro
         .collect();
     if let Some((at, message)) = &positions.syntax_error {
         problems.push(Problem::at(file, *at, format!("invalid YAML: {message}")));
+    }
+    // serde_yaml would only repeat a duplicate key or syntax error, with a vaguer location.
+    if !problems.is_empty() {
         return Err(problems);
     }
     match serde_yaml::from_str::<T>(text) {
-        Ok(value) if problems.is_empty() => Ok(value),
-        Ok(_) => Err(problems),
+        Ok(value) => Ok(value),
         Err(error) => {
             let at = error
                 .location()
                 .map_or((1, 1), |location| (location.line(), location.column()));
-            problems.push(Problem::at(file, at, serde_message(&error)));
-            Err(problems)
+            let message = serde_message(&error);
+            let (at, message) = positions.pin_invalid_id(&message).unwrap_or((at, message));
+            Err(vec![Problem::at(file, at, message)])
         }
     }
 }
@@ -84,7 +90,10 @@ pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Problem> {
         let valid = &bytes[..error.valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
         Problem::at(file, (line, column), "the file is not valid UTF-8")
     })
 }
@@ -107,6 +116,8 @@ fn serde_message(error: &serde_yaml::Error) -> String {
 #[derive(Default)]
 struct Positions {
     values: HashMap<String, (usize, usize)>,
+    /// Every scalar value with its path, to pin down an error serde_yaml only locates roughly.
+    scalars: Vec<(String, String)>,
     duplicate_keys: Vec<(String, (usize, usize))>,
     syntax_error: Option<((usize, usize), String)>,
 }
@@ -130,12 +141,32 @@ struct Walker {
 }
 
 impl Positions {
+    /// serde_yaml locates an invalid id (`clause id "../x" is not valid: ...`) at the start of
+    /// the list holding it; when exactly one value in the file is that id, point at it instead.
+    fn pin_invalid_id(&self, message: &str) -> Option<((usize, usize), String)> {
+        let marker = " is not valid: ";
+        let end = message.find(marker)?;
+        let start = message[..end].find('"')?;
+        let quoted = &message[start..end];
+        let mut matching = self
+            .scalars
+            .iter()
+            .filter(|(value, _)| format!("{value:?}") == quoted);
+        let (_, path) = matching.next()?;
+        if matching.next().is_some() {
+            return None;
+        }
+        let id_message = &message[message[..start].rfind(": ").map_or(0, |i| i + 2)..];
+        Some((self.values[path], format!("{path}: {id_message}")))
+    }
+
     fn scan(text: &str) -> Positions {
         let mut walker = Walker::default();
         let mut parser = Parser::new_from_str(text);
         if let Err(error) = parser.load(&mut walker, false) {
             let marker = error.marker();
-            walker.positions.syntax_error = Some(((marker.line(), marker.col() + 1), error.info().to_owned()));
+            walker.positions.syntax_error =
+                Some(((marker.line(), marker.col() + 1), error.info().to_owned()));
         }
         walker.positions
     }
@@ -178,7 +209,8 @@ impl MarkedEventReceiver for Walker {
         match event {
             Event::Scalar(value, ..) => {
                 if let Some(path) = self.node_path(Some(&value), mark) {
-                    self.positions.values.insert(path, position);
+                    self.positions.values.insert(path.clone(), position);
+                    self.positions.scalars.push((value, path));
                 }
             }
             Event::Alias(_) => {
@@ -190,15 +222,16 @@ impl MarkedEventReceiver for Walker {
                 // A collection used as a mapping key has no useful path; give it a placeholder.
                 let path = self.node_path(None, mark).unwrap_or_else(|| "?".into());
                 self.positions.values.insert(path.clone(), position);
-                self.stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Mapping {
-                        path,
-                        key: None,
-                        seen: HashMap::new(),
-                    }
-                } else {
-                    Frame::Sequence { path, index: 0 }
-                });
+                self.stack
+                    .push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Mapping {
+                            path,
+                            key: None,
+                            seen: HashMap::new(),
+                        }
+                    } else {
+                        Frame::Sequence { path, index: 0 }
+                    });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
@@ -234,15 +267,26 @@ mod tests {
         let text = "name: x\nitems:\n  - 1\n  - 2\nnested:\n  list:\n    - {code: A}\n";
         assert_eq!(locate(text, "name"), Some((1, 7)));
         assert_eq!(locate(text, "items[1]"), Some((4, 5)));
-        assert_eq!(locate(text, "nested.list[0].code"), Some((7, 13)));
+        assert_eq!(locate(text, "nested.list[0].code"), Some((7, 14)));
         assert_eq!(locate(text, "missing"), None);
     }
 
     #[test]
     fn each_kind_of_bad_input_is_located() {
-        assert_eq!(problems("name: x\nitems: [1, a]\n"), ["f.yaml:2:12: items[1]: invalid type: string \"a\", expected u32"]);
-        assert_eq!(problems("name: x\nitems: []\nextra: 1\n")[0].split(": unknown").next(), Some("f.yaml:3:1"));
-        assert_eq!(problems("name: x\nitems: []\nname: y\n"), ["f.yaml:3:1: duplicate key `name`"]);
+        assert_eq!(
+            problems("name: x\nitems: [1, a]\n"),
+            ["f.yaml:2:12: items[1]: invalid type: string \"a\", expected u32"]
+        );
+        assert_eq!(
+            problems("name: x\nitems: []\nextra: 1\n")[0]
+                .split(": unknown")
+                .next(),
+            Some("f.yaml:3:1")
+        );
+        assert_eq!(
+            problems("name: x\nitems: []\nname: y\n"),
+            ["f.yaml:3:1: duplicate key `name`"]
+        );
         assert!(problems("name: [x\n")[0].starts_with("f.yaml:2:1: invalid YAML"));
         assert_eq!(problems("  \n"), ["f.yaml:1:1: the file is empty"]);
         assert!(problems("<<<<<<< HEAD\nname: x\n")[0].contains("merge-conflict"));
@@ -251,7 +295,10 @@ mod tests {
     #[test]
     fn invalid_utf8_is_located_and_a_bom_is_accepted() {
         let error = parse::<Sample>("f.yaml", b"name: x\nitems: [1]\n\xff").unwrap_err();
-        assert_eq!(error[0].to_string(), "f.yaml:3:1: the file is not valid UTF-8");
+        assert_eq!(
+            error[0].to_string(),
+            "f.yaml:3:1: the file is not valid UTF-8"
+        );
         assert!(parse::<Sample>("f.yaml", b"\xEF\xBB\xBFname: x\nitems: [1]\n").is_ok());
     }
 }

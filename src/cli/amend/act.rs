@@ -5,14 +5,14 @@ use crate::actions::{Action, perform};
 use crate::cli::{CommandError, Context, Ui};
 use crate::model::{Act, AmendmentId};
 
-/// Act on an amendment (support, withdraw, co-sponsor)
+/// The amendment acted on
 #[derive(Debug, clap::Args)]
 pub struct IdArgs {
     /// The amendment, e.g. TUR-3
     pub id: AmendmentId,
 }
 
-/// Act on an amendment, giving a reason (oppose, reject)
+/// The amendment acted on, and why
 #[derive(Debug, clap::Args)]
 pub struct ReasonArgs {
     /// The amendment, e.g. TUR-3

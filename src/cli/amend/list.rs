@@ -30,11 +30,19 @@ pub fn run(args: ListArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
     let amendments = repo.load_amendments(&At::WorkTree)?;
     let wanted_status = match args.status.as_deref() {
         None | Some("open") => None,
-        Some(status) => Some(status.parse::<AmendmentStatus>().map_err(CommandError::user)?),
+        Some(status) => Some(
+            status
+                .parse::<AmendmentStatus>()
+                .map_err(CommandError::user)?,
+        ),
     };
     let by = match &args.by {
         Some(code) => {
-            let code: DelegationCode = code.trim().to_uppercase().parse().map_err(|e: crate::model::IdError| CommandError::user(e.to_string()))?;
+            let code: DelegationCode = code
+                .trim()
+                .to_uppercase()
+                .parse()
+                .map_err(|e: crate::model::IdError| CommandError::user(e.to_string()))?;
             crate::actions::find_delegation(&declaration, &code)?;
             Some(code)
         }
@@ -55,8 +63,15 @@ pub fn run(args: ListArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
             (_, Some(status)) => a.status == status,
             _ => true,
         })
-        .filter(|a| by.as_ref().is_none_or(|code| &a.proposer == code || a.cosponsors.contains(code)))
-        .filter(|a| args.clause.as_ref().is_none_or(|c| a.clause() == c || a.change.anchor() == Some(c)))
+        .filter(|a| {
+            by.as_ref()
+                .is_none_or(|code| &a.proposer == code || a.cosponsors.contains(code))
+        })
+        .filter(|a| {
+            args.clause
+                .as_ref()
+                .is_none_or(|c| a.clause() == c || a.change.anchor() == Some(c))
+        })
         .collect();
     selected.sort_by_key(|a| (super::document_order_key(&declaration, a), a.id.clone()));
 
@@ -64,7 +79,13 @@ pub fn run(args: ListArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
         ui.line("No amendments match.")?;
         return Ok(());
     }
-    let codes = |codes: Vec<&DelegationCode>| codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",");
+    let codes = |codes: Vec<&DelegationCode>| {
+        codes
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let rows: Vec<Vec<String>> = selected
         .iter()
         .map(|a| {
@@ -91,6 +112,9 @@ pub fn run(args: ListArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
             ]
         })
         .collect();
-    ui.write(&table(&["ID", "STATUS", "CHANGE", "BY", "SUPPORT", "OPPOSE", "FLAGS"], &rows))?;
+    ui.write(&table(
+        &["ID", "STATUS", "CHANGE", "BY", "SUPPORT", "OPPOSE", "FLAGS"],
+        &rows,
+    ))?;
     Ok(())
 }

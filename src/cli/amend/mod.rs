@@ -8,14 +8,21 @@ mod show;
 use super::{CommandError, Context, Ui};
 use crate::model::{Amendment, Declaration, Part, Position};
 
+// Parsed once per run: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, clap::Subcommand)]
 pub enum AmendCommand {
     Propose(propose::ProposeArgs),
+    /// Support a tabled amendment on behalf of your delegation
     Support(act::IdArgs),
+    /// Oppose a tabled amendment, optionally saying why
     Oppose(act::ReasonArgs),
+    /// Withdraw your own tabled amendment
     Withdraw(act::IdArgs),
+    /// Join a tabled amendment as a co-sponsor
     Cosponsor(act::IdArgs),
     Accept(act::AcceptArgs),
+    /// Reject a tabled amendment (chair or secretariat), optionally saying why
     Reject(act::ReasonArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
@@ -26,14 +33,28 @@ pub fn run(command: AmendCommand, context: &Context, ui: &mut Ui) -> Result<(), 
     match command {
         AmendCommand::Propose(args) => propose::run(args, context, ui),
         AmendCommand::Support(args) => act::run(args.id, Act::Support, context, ui),
-        AmendCommand::Oppose(args) => act::run(args.id, Act::Oppose { reason: args.reason }, context, ui),
+        AmendCommand::Oppose(args) => act::run(
+            args.id,
+            Act::Oppose {
+                reason: args.reason,
+            },
+            context,
+            ui,
+        ),
         AmendCommand::Withdraw(args) => act::run(args.id, Act::Withdraw, context, ui),
         AmendCommand::Cosponsor(args) => act::run(args.id, Act::Cosponsor, context, ui),
         AmendCommand::Accept(args) => {
             let modified_text = args.text.read()?;
             act::run(args.id, Act::Accept { modified_text }, context, ui)
         }
-        AmendCommand::Reject(args) => act::run(args.id, Act::Reject { reason: args.reason }, context, ui),
+        AmendCommand::Reject(args) => act::run(
+            args.id,
+            Act::Reject {
+                reason: args.reason,
+            },
+            context,
+            ui,
+        ),
         AmendCommand::List(args) => list::run(args, context, ui),
         AmendCommand::Show(args) => show::run(args, context, ui),
     }

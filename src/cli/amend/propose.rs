@@ -60,7 +60,11 @@ pub struct ProposeArgs {
 }
 
 fn parse_code(value: &str) -> Result<DelegationCode, String> {
-    value.trim().to_uppercase().parse().map_err(|e: crate::model::IdError| e.to_string())
+    value
+        .trim()
+        .to_uppercase()
+        .parse()
+        .map_err(|e: crate::model::IdError| e.to_string())
 }
 
 pub fn run(args: ProposeArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
@@ -84,7 +88,9 @@ pub fn run(args: ProposeArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         };
         Target::Move(id, position)
     } else {
-        return Err(CommandError::user("say what the amendment does (--replace, --insert-after, ...)"));
+        return Err(CommandError::user(
+            "say what the amendment does (--replace, --insert-after, ...)",
+        ));
     };
     let needs_text = matches!(target, Target::Replace(_) | Target::Insert(_));
     let mut text = args.text.read()?;
@@ -100,23 +106,34 @@ pub fn run(args: ProposeArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         new_id: args.new_id,
     };
     let outcome = perform(&repo, &actor, context.now(), Action::Propose(proposal))?;
-    let id = outcome.amendment.clone().expect("a proposal always has an id");
+    let id = outcome
+        .amendment
+        .clone()
+        .expect("a proposal always has an id");
     ui.line(&format!("Proposed {id}: {}", outcome.summary))?;
     let declaration = repo.load(&At::WorkTree)?;
     if let Some(amendment) = repo.load_amendment(&At::WorkTree, &id)?
         && let Some((old, new)) = amendment.wordings(&declaration)
     {
         ui.line("")?;
-        ui.line(&redline_text(&redline(&old, &new, &RedlineOptions::default()), ui.color()))?;
+        ui.line(&redline_text(
+            &redline(&old, &new, &RedlineOptions::default()),
+            ui.color(),
+        ))?;
     }
     Ok(())
 }
 
 /// Opens $VISUAL or $EDITOR on the current wording (for a replacement) and returns what the
 /// delegate saved, without the comment lines.
-fn edit_in_editor(repo: &crate::store::DeclRepo, target: &Target, span: Option<&str>) -> Result<String, CommandError> {
+fn edit_in_editor(
+    repo: &crate::store::DeclRepo,
+    target: &Target,
+    span: Option<&str>,
+) -> Result<String, CommandError> {
     let Some(editor) = std::env::var_os("VISUAL").or_else(|| std::env::var_os("EDITOR")) else {
-        return Err(CommandError::user("the amendment needs wording").hint("give --text or --text-file, or set EDITOR"));
+        return Err(CommandError::user("the amendment needs wording")
+            .hint("give --text or --text-file, or set EDITOR"));
     };
     let initial = match (target, span) {
         (_, Some(span)) => span.to_owned(),
@@ -133,8 +150,11 @@ fn edit_in_editor(repo: &crate::store::DeclRepo, target: &Target, span: Option<&
         .tempfile()
         .map_err(|e| CommandError::user(format!("cannot make a temporary file: {e}")))?;
     use std::io::Write;
-    writeln!(file, "{initial}\n# Write the wording above. Lines starting with # are ignored.")
-        .map_err(|e| CommandError::user(format!("cannot write a temporary file: {e}")))?;
+    writeln!(
+        file,
+        "{initial}\n# Write the wording above. Lines starting with # are ignored."
+    )
+    .map_err(|e| CommandError::user(format!("cannot write a temporary file: {e}")))?;
     let editor = editor.to_string_lossy().into_owned();
     let mut words = editor.split_whitespace();
     let program = words.next().unwrap_or("vi");
@@ -144,13 +164,18 @@ fn edit_in_editor(repo: &crate::store::DeclRepo, target: &Target, span: Option<&
         .status()
         .map_err(|e| CommandError::user(format!("cannot start the editor {editor:?}: {e}")))?;
     if !status.success() {
-        return Err(CommandError::user("the editor exited with an error; nothing was proposed"));
+        return Err(CommandError::user(
+            "the editor exited with an error; nothing was proposed",
+        ));
     }
-    let text = std::fs::read_to_string(file.path()).map_err(|e| CommandError::user(format!("cannot read the edited text: {e}")))?;
+    let text = std::fs::read_to_string(file.path())
+        .map_err(|e| CommandError::user(format!("cannot read the edited text: {e}")))?;
     let text: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
     let text = text.join("\n").trim().to_owned();
     if text.is_empty() {
-        return Err(CommandError::user("the wording is empty; nothing was proposed"));
+        return Err(CommandError::user(
+            "the wording is empty; nothing was proposed",
+        ));
     }
     Ok(text)
 }

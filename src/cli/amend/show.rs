@@ -1,8 +1,8 @@
 //! `decl amend show`: one amendment, its record, and its redline against the current text.
 
 use crate::cli::{CommandError, Context, Ui};
-use crate::model::{AmendmentId, RecordAction};
 use crate::model::suggest::did_you_mean;
+use crate::model::{AmendmentId, RecordAction};
 use crate::redline::{RedlineOptions, redline};
 use crate::render::redline_text::redline_text;
 use crate::store::At;
@@ -18,7 +18,11 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
     let repo = context.repo()?;
     let declaration = repo.load(&At::WorkTree)?;
     let Some(amendment) = repo.load_amendment(&At::WorkTree, &args.id)? else {
-        let ids: Vec<String> = repo.amendment_ids(&At::WorkTree)?.iter().map(|id| id.to_string()).collect();
+        let ids: Vec<String> = repo
+            .amendment_ids(&At::WorkTree)?
+            .iter()
+            .map(|id| id.to_string())
+            .collect();
         return Err(CommandError::user(format!(
             "unknown amendment {}{}",
             args.id,
@@ -26,9 +30,15 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
         )));
     };
     let name = |code: &crate::model::DelegationCode| {
-        declaration.delegation(code).map_or_else(|| code.to_string(), |d| format!("{} ({code})", d.name))
+        declaration
+            .delegation(code)
+            .map_or_else(|| code.to_string(), |d| format!("{} ({code})", d.name))
     };
-    ui.line(&format!("{}: {}", amendment.id, amendment.describe(&declaration)))?;
+    ui.line(&format!(
+        "{}: {}",
+        amendment.id,
+        amendment.describe(&declaration)
+    ))?;
     ui.line(&format!("Status:      {}", amendment.status))?;
     ui.line(&format!("Proposed by: {}", name(&amendment.proposer)))?;
     if !amendment.cosponsors.is_empty() {
@@ -48,7 +58,9 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
     let competing: Vec<String> = repo
         .load_amendments(&At::WorkTree)?
         .into_iter()
-        .filter(|other| other.id != amendment.id && other.is_pending() && other.clause() == amendment.clause())
+        .filter(|other| {
+            other.id != amendment.id && other.is_pending() && other.clause() == amendment.clause()
+        })
         .map(|other| format!("{} ({})", other.id, other.status))
         .collect();
     if !competing.is_empty() {
@@ -57,7 +69,12 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
 
     ui.line("\nRecord:")?;
     for entry in &amendment.record {
-        let mut line = format!("  {}  {:<9} {}", entry.at.format("%Y-%m-%d %H:%M"), entry.action, name(&entry.by));
+        let mut line = format!(
+            "  {}  {:<9} {}",
+            entry.at.format("%Y-%m-%d %H:%M"),
+            entry.action,
+            name(&entry.by)
+        );
         if let Some(reason) = &entry.reason {
             line.push_str(&format!(": {reason}"));
         }
@@ -74,10 +91,15 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
     match amendment.wordings(&declaration) {
         Some((old, new)) if amendment.is_pending() => {
             ui.line("Redline against the current text:")?;
-            ui.line(&redline_text(&redline(&old, &new, &RedlineOptions::default()), ui.color()))?;
+            ui.line(&redline_text(
+                &redline(&old, &new, &RedlineOptions::default()),
+                ui.color(),
+            ))?;
         }
         _ => {
-            let text = amendment.effective_text().unwrap_or("(no wording: the amendment deletes or moves a clause)");
+            let text = amendment
+                .effective_text()
+                .unwrap_or("(no wording: the amendment deletes or moves a clause)");
             ui.line("Wording:")?;
             ui.line(text)?;
         }

@@ -1,0 +1,31 @@
+//! The integration tests, built as one binary: each module drives the real `decl` binary
+//! against temporary git repositories.
+
+mod common;
+
+mod test_amend;
+mod test_check;
+mod test_help;
+mod test_init;
+mod test_log_blame;
+mod test_revision;
+mod test_show;
+
+/// Every `tests/test_*.rs` file must be listed above, or it would silently never run.
+#[test]
+fn no_test_file_is_forgotten() {
+    let runner = include_str!("runner.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(module) = name
+            .strip_prefix("test_")
+            .and_then(|n| n.strip_suffix(".rs"))
+        {
+            assert!(
+                runner.contains(&format!("mod test_{module};")),
+                "tests/{name} is not listed in tests/runner.rs"
+            );
+        }
+    }
+}

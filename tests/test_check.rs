@@ -1,0 +1,282 @@
+//! `decl check`: every kind of invalid input is refused as `file:line:col: message`, all of
+//! them at once, and a failing check changes nothing.
+
+use crate::common::TestEnv;
+
+fn check_after(edit: impl FnOnce(&TestEnv)) -> String {
+    let env = TestEnv::new();
+    env.small("repo");
+    edit(&env);
+    let before = env.state("repo");
+    let output = env.decl("repo", &["check"]).failure();
+    assert_eq!(env.state("repo"), before, "check changed the repository");
+    output.stdout
+}
+
+#[test]
+fn a_valid_repository_passes() {
+    let env = TestEnv::new();
+    env.small("repo");
+    assert_eq!(
+        env.decl("repo", &["check"]).success().stdout,
+        "ok: no problems found\n"
+    );
+}
+
+#[test]
+fn malformed_yaml() {
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/op-data.yaml",
+            "kind: operative\nstatus: [draft\ntext: x\n",
+        )
+    });
+    assert!(
+        out.starts_with("clauses/op-data.yaml:3:5: invalid YAML: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/op-data.yaml",
+            "kind: operative\nstatus: draft\ntext: x\nsubparagraphs: 12\n",
+        )
+    });
+    assert_eq!(
+        out,
+        "clauses/op-data.yaml:4:16: subparagraphs: invalid type: integer `12`, expected a sequence\n"
+    );
+}
+
+#[test]
+fn unknown_status_value() {
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/op-data.yaml",
+            "kind: operative\nstatus: finished\ntext: x\n",
+        )
+    });
+    assert!(
+        out.starts_with("clauses/op-data.yaml:2:9: status: unknown variant `finished`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unknown_field() {
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/op-data.yaml",
+            "kind: operative\nstatus: draft\ntxt: x\ntext: y\n",
+        )
+    });
+    assert!(
+        out.starts_with("clauses/op-data.yaml:3:1: unknown field `txt`, expected one of"),
+        "{out}"
+    );
+}
+
+#[test]
+fn duplicate_key() {
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/op-data.yaml",
+            "kind: operative\nstatus: draft\ntext: x\ntext: y\n",
+        )
+    });
+    assert_eq!(out, "clauses/op-data.yaml:4:1: duplicate key `text`\n");
+}
+
+#[test]
+fn duplicate_id_in_the_order() {
+    let out = check_after(|env| {
+        let text = env
+            .read("repo/declaration.yaml")
+            .replace("  - op-follow-up\n", "  - op-follow-up\n  - op-borders\n");
+        env.write("repo/declaration.yaml", &text);
+    });
+    assert_eq!(
+        out,
+        "declaration.yaml:17:5: clause op-borders is listed twice in the order (first at operative[0])\n"
+    );
+}
+
+#[test]
+fn dangling_order_entry_suggests_the_near_match() {
+    let out = check_after(|env| {
+        let text = env
+            .read("repo/declaration.yaml")
+            .replace("  - op-data\n", "  - op-dta\n");
+        env.write("repo/declaration.yaml", &text);
+    });
+    assert_eq!(
+        out,
+        "clauses/op-data.yaml:1:1: clause op-data is not in the order: add it to `operative` in declaration.yaml\n\
+         declaration.yaml:15:5: the order lists clause op-dta, but there is no clauses/op-dta.yaml; did you mean op-data?\n"
+    );
+}
+
+#[test]
+fn unsafe_ids_are_refused_wherever_they_appear() {
+    for (bad, reason) in [
+        ("../x", "it contains a dot"),
+        ("a/b", "it contains a path separator"),
+        ("op x", "it contains white space"),
+        ("\"\"", "it is empty"),
+        ("\"op\\u0007\"", "control character"),
+    ] {
+        let out = check_after(|env| {
+            let text = env.read("repo/declaration.yaml").replace(
+                "  - op-follow-up\n",
+                &format!("  - op-follow-up\n  - {bad}\n"),
+            );
+            env.write("repo/declaration.yaml", &text);
+        });
+        assert!(
+            out.starts_with("declaration.yaml:17:5: operative[3]: clause id"),
+            "{bad}: {out}"
+        );
+        assert!(out.contains(reason), "{bad}: {out}");
+    }
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/Op Two.yaml",
+            "kind: operative\nstatus: draft\ntext: x\n",
+        )
+    });
+    assert!(
+        out.starts_with(
+            "clauses/Op Two.yaml:1:1: the file name is not a valid clause id \"Op Two\""
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn clause_missing_from_the_order_and_kind_mismatch() {
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/pp-extra.yaml",
+            "kind: operative\nstatus: draft\ntext: x\n",
+        )
+    });
+    assert_eq!(
+        out,
+        "clauses/pp-extra.yaml:1:1: clause pp-extra is not in the order: add it to `operative` in declaration.yaml\n"
+    );
+    let out = check_after(|env| {
+        env.write(
+            "repo/clauses/pp-charter.yaml",
+            "kind: operative\nstatus: draft\ntext: x\n",
+        )
+    });
+    assert_eq!(
+        out,
+        "clauses/pp-charter.yaml:1:7: clause pp-charter is operative but is listed in the preamble part of declaration.yaml\n"
+    );
+}
+
+#[test]
+fn unbalanced_brackets() {
+    let out = check_after(|env| {
+        env.write("repo/clauses/op-data.yaml", "kind: operative\nstatus: draft\ntext: x\nsubparagraphs:\n  - fine\n  - \"[not closed\"\n")
+    });
+    assert_eq!(
+        out,
+        "clauses/op-data.yaml:6:5: unbalanced square bracket: the opening '[' at character 1 has no partner\n"
+    );
+}
+
+#[test]
+fn every_problem_is_listed_not_only_the_first() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.write(
+        "repo/clauses/op-data.yaml",
+        "kind: operative\nstatus: draft\ntxt: x\n",
+    );
+    env.write(
+        "repo/clauses/op-borders.yaml",
+        "kind: operative\nstatus: draft\ntext: \"a ] b\"\n",
+    );
+    env.write(
+        "repo/delegations.yaml",
+        &crate::common::SMALL_DELEGATIONS.replace("code: QAT", "code: TUR"),
+    );
+    let output = env.decl("repo", &["check"]).failure();
+    insta::assert_snapshot!(output.normalized(&env), @"
+    clauses/op-borders.yaml:3:7: unbalanced square bracket: the closing ']' at character 3 has no partner
+    clauses/op-data.yaml:3:1: unknown field `txt`, expected one of `kind`, `status`, `text`, `subparagraphs`, `notes`
+    delegations.yaml:11:11: delegation TUR is listed twice
+    [stderr]
+    error: 3 problems found
+    [exit 1]
+    ");
+}
+
+#[test]
+fn an_amendment_by_an_unknown_delegation_and_a_status_that_contradicts_its_record() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--delete",
+            "op-follow-up",
+        ],
+    )
+    .success();
+    let text = env
+        .read("repo/amendments/TUR-1.yaml")
+        .replace("status: tabled", "status: accepted")
+        .replace("by: TUR", "by: TRU");
+    env.write("repo/amendments/TUR-1.yaml", &text);
+    let out = env.decl("repo", &["check"]).failure().stdout;
+    assert!(
+        out.contains(
+            "amendments/TUR-1.yaml:8:9: the status says accepted but the record says tabled"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("amendments/TUR-1.yaml:11:7: unknown delegation TRU; did you mean TUR?"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_reads_any_revision_and_a_bad_name_suggests_a_tag() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.write("repo/clauses/op-data.yaml", "nonsense: [");
+    env.decl("repo", &["check", "--rev", "HEAD"]).success();
+    let output = env.decl("repo", &["check", "--rev", "zero-drat"]).failure();
+    assert_eq!(
+        output.stderr,
+        "error: unknown revision \"zero-drat\"; did you mean zero-draft?\n"
+    );
+}
+
+#[test]
+fn outside_a_repository_the_error_says_how_to_make_one() {
+    let env = TestEnv::new();
+    env.write("plain/readme.txt", "hello");
+    let output = env.decl("plain", &["check"]).failure();
+    assert!(
+        output.stderr.contains("not a declaration repository"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("hint: `decl init DIR`"),
+        "{}",
+        output.stderr
+    );
+}

@@ -1,0 +1,110 @@
+//! `decl log` and `decl blame`: where each word of a clause came from.
+
+use crate::common::TestEnv;
+
+#[test]
+fn log_and_blame_follow_one_clause() {
+    let mut env = TestEnv::new();
+    env.small("repo");
+    env.at("2022-09-12T10:00:00+05:00");
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-follow-up",
+            "--span",
+            "2024",
+            "--text",
+            "2025 in Dushanbe",
+        ],
+    )
+    .success();
+    env.decl("repo", &["amend", "accept", "TUR-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .success();
+    env.at("2022-09-20T10:00:00+05:00");
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--replace",
+            "op-follow-up",
+            "--span",
+            "meet again",
+            "--text",
+            "convene a fourth conference",
+        ],
+    )
+    .success();
+    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["revision", "cut", "rev2", "--as", "UNOCT"])
+        .success();
+    env.decl(
+        "repo",
+        &["clause", "mark", "agreed", "op-follow-up", "--as", "TJK"],
+    )
+    .success();
+
+    let log = env.decl("repo", &["log", "op-follow-up"]).success().stdout;
+    let headers: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .map(|l| &l[11..])
+        .collect();
+    insta::assert_snapshot!(headers.join("\n"), @"
+    2022-09-20 10:00 +05:00  Republic of Tajikistan
+    2022-09-20 10:00 +05:00  United Nations Office of Counter-Terrorism  [rev2]
+    2022-09-12 10:00 +05:00  United Nations Office of Counter-Terrorism  [rev1]
+    2022-09-01 10:00 +05:00  Test
+    ");
+    assert!(
+        log.contains("    QAT-1 by State of Qatar, applied\n"),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "*Decide* to [-meet again-]{+convene a fourth conference+} in 2025 in Dushanbe."
+        ),
+        "{log}"
+    );
+    assert!(log.contains("status: draft -> agreed"), "{log}");
+
+    let blame = env
+        .decl("repo", &["blame", "op-follow-up"])
+        .success()
+        .stdout;
+    insta::assert_snapshot!(blame, @"
+    Test (148c565af9) | *Decide* to
+    QAT-1 QAT in rev2 | convene a fourth conference
+    Test (148c565af9) | in
+    TUR-1 TUR in rev1 | 2025 in Dushanbe
+    Test (148c565af9) | .
+    ");
+}
+
+#[test]
+fn blame_on_the_dushanbe_draft_names_amendments_and_the_zero_draft() {
+    let env = TestEnv::new();
+    env.dushanbe("d");
+    let blame = env.decl("d", &["blame", "op-api"]).success().stdout;
+    assert!(
+        blame.contains("United Nations Office of Counter-Terrorism (zero-draft)"),
+        "{blame}"
+    );
+    assert!(blame.lines().any(|l| l.contains(" in rev")), "{blame}");
+    let output = env.decl("d", &["blame", "op-apii"]).failure();
+    assert!(
+        output.stderr.contains("did you mean op-api?"),
+        "{}",
+        output.stderr
+    );
+}
