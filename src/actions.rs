@@ -31,6 +31,10 @@ pub enum Action {
         status: ClauseStatus,
         clauses: Vec<ClauseId>,
     },
+    /// Carry a stale amendment onto the current text of its clause.
+    Rebase {
+        id: AmendmentId,
+    },
 }
 
 /// What `decl amend propose` asks for.
@@ -110,6 +114,24 @@ pub fn perform(
                 }
                 _ => String::new(),
             };
+            if let Act::Accept { modified_text } = &act
+                && amendment.is_stale(&declaration)
+            {
+                match modified_text {
+                    // The chair's modified wording is written against the current text.
+                    Some(_) => amendment.base = current_base(&tx, &declaration, &amendment),
+                    None if is_whole_replacement(&amendment) => {
+                        return Err(ActionError::Refused(format!(
+                            "{} was drafted against an older text of {}: rebase it first \
+                             (decl amend rebase {}), or accept it as modified with --text",
+                            amendment.id,
+                            label(&declaration, amendment.clause()),
+                            amendment.id
+                        )));
+                    }
+                    None => {}
+                }
+            }
             amendment.act(&actor, act, at)?;
             tx.put_amendment(&amendment)?;
             let competing = if is_accept {
@@ -135,6 +157,7 @@ pub fn perform(
             })
         }
         Action::Cut { name, label } => cut(tx, &declaration, &actor, at, name, label),
+        Action::Rebase { id } => rebase(tx, &declaration, &actor, at, id),
         Action::Mark { status, clauses } => {
             if !actor.may_decide() {
                 return Err(RuleError::NotChairOrSecretariat {
@@ -429,6 +452,101 @@ fn cut(
         amendment: None,
         competing: Vec::new(),
     })
+}
+
+fn rebase(
+    mut tx: Transaction<'_>,
+    declaration: &Declaration,
+    actor: &Delegation,
+    at: DateTime<FixedOffset>,
+    id: AmendmentId,
+) -> Result<Outcome, ActionError> {
+    let mut amendment = find_amendment(&tx, &id)?;
+    let clause_label = label(declaration, amendment.clause());
+    if !amendment.is_pending() {
+        return Err(RuleError::NotTabled {
+            id,
+            status: amendment.status,
+            what: "rebased",
+        }
+        .into());
+    }
+    if !amendment.is_stale(declaration) {
+        return Err(ActionError::Refused(format!(
+            "{id} is already drafted against the current text of {clause_label}; there is nothing to rebase"
+        )));
+    }
+    let current = find_clause(declaration, amendment.clause())?.wording();
+    let redraft = |why: String| {
+        ActionError::Refused(format!(
+            "{id} cannot be carried onto the current text of {clause_label}: {why}; \
+             {} must withdraw it and propose it again",
+            amendment.proposer
+        ))
+    };
+    let merged = match &amendment.change {
+        Change::Replace {
+            span: Some(span), ..
+        } => {
+            if crate::model::amendment::unique_position(&current, span).is_none() {
+                return Err(redraft(format!(
+                    "the words {span:?} no longer occur exactly once"
+                )));
+            }
+            None
+        }
+        Change::Replace {
+            clause, span: None, ..
+        } => {
+            let base = tx
+                .clause_at(&amendment.base.commit, clause)?
+                .map(|clause| clause.wording())
+                .ok_or_else(|| redraft("its base text cannot be found".into()))?;
+            let proposed = crate::model::amendment::normalise_wording(
+                amendment.effective_text().unwrap_or_default(),
+            );
+            let merged = crate::model::merge::merge3(&base, &proposed, &current)
+                .ok_or_else(|| redraft("the revision changed the same words".into()))?;
+            Some(merged)
+        }
+        // Deleting or moving a clause does not depend on its words.
+        _ => None,
+    };
+    let base = current_base(&tx, declaration, &amendment);
+    amendment.rebase(actor, base, merged, at)?;
+    tx.put_amendment(&amendment)?;
+    let summary = format!(
+        "{} rebases {id} onto the current text of {clause_label}",
+        actor.code
+    );
+    let commit = tx.commit(
+        actor,
+        at,
+        &format!("{summary}\n\nDecl-Amendment: {id}\n"),
+        None,
+    )?;
+    Ok(Outcome {
+        commit,
+        summary,
+        amendment: Some(id),
+        competing: Vec::new(),
+    })
+}
+
+/// The base an amendment has when drafted against the last commit.
+fn current_base(tx: &Transaction<'_>, declaration: &Declaration, amendment: &Amendment) -> Base {
+    Base {
+        commit: tx.base_commit().unwrap_or_default(),
+        text_hash: amendment
+            .change
+            .target()
+            .and_then(|target| declaration.clauses.get(target))
+            .map(|clause| clause.wording_hash()),
+    }
+}
+
+fn is_whole_replacement(amendment: &Amendment) -> bool {
+    matches!(amendment.change, Change::Replace { span: None, .. })
 }
 
 fn refuse_text(text: &Option<String>, what: &str) -> Result<(), ActionError> {

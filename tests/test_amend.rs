@@ -407,7 +407,7 @@ fn refusals_change_nothing() {
     refused(
         &env,
         &["amend", "oppose", "TUR-1", "--as", "RUS"],
-        "TUR-1 is withdrawn: only a tabled amendment can be opposed",
+        "TUR-1 is withdrawn: it can no longer be opposed",
     );
     refused(
         &env,
@@ -678,4 +678,99 @@ fn text_in_any_script_round_trips_exactly() {
         "\nOP 1   Призываем все государства — الدول 加强边境管理 [по возможности];\n"
     );
     assert!(env.read("repo/clauses/op-borders.yaml").contains(wording));
+}
+
+#[test]
+fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overlap() {
+    let mut env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-borders",
+            "--text",
+            "*Call upon* all States to strengthen border controls and shall cooperate fully;",
+        ],
+    )
+    .success();
+    env.decl("repo", &["amend", "propose", "--as", "RUS", "--replace", "op-borders", "--text", "*Call upon* all Governments to strengthen border controls and shall cooperate closely;"]).success();
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--replace",
+            "op-borders",
+            "--span",
+            "all States",
+            "--text",
+            "all Member States",
+        ],
+    )
+    .success();
+    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
+        .success();
+    env.at("2022-09-02T10:00:00+05:00");
+    env.decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .success();
+
+    refused(
+        &env,
+        &["amend", "accept", "TUR-1", "--as", "TJK"],
+        "TUR-1 was drafted against an older text of OP 1 (op-borders): rebase it first",
+    );
+    refused(
+        &env,
+        &["amend", "rebase", "TUR-1", "--as", "QAT"],
+        "only TUR, which proposed TUR-1, may rebase it",
+    );
+    refused(
+        &env,
+        &["amend", "rebase", "RUS-1", "--as", "RUS"],
+        "RUS-1 cannot be carried onto the current text of OP 1 (op-borders): the revision changed the same words; RUS must withdraw it and propose it again",
+    );
+    refused(
+        &env,
+        &["amend", "rebase", "QAT-1", "--as", "QAT"],
+        "QAT-1 is applied",
+    );
+
+    let output = env
+        .decl("repo", &["amend", "rebase", "TUR-1", "--as", "TUR"])
+        .success();
+    assert_eq!(
+        output.stdout,
+        "TUR rebases TUR-1 onto the current text of OP 1 (op-borders)\n"
+    );
+    let show = env
+        .decl("repo", &["amend", "show", "TUR-1"])
+        .success()
+        .stdout;
+    assert!(show.contains("*Call upon* all Member States to strengthen border controls and shall cooperate [-closely-]{+fully+};"), "{show}");
+    assert!(!show.contains("Stale"), "{show}");
+    refused(
+        &env,
+        &["amend", "rebase", "TUR-1", "--as", "TUR"],
+        "nothing to rebase",
+    );
+
+    env.decl("repo", &["amend", "accept", "TUR-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["revision", "cut", "rev2", "--as", "UNOCT"])
+        .success();
+    let text = env.decl("repo", &["show", "op-borders"]).success().stdout;
+    assert!(
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("all Member States to strengthen border controls and shall cooperate fully;"),
+        "{text}"
+    );
 }

@@ -106,6 +106,9 @@ pub enum RecordAction {
     Accept,
     Reject,
     Apply,
+    /// The amendment carried onto a newer text of its clause (`text`: the wording it now
+    /// proposes, when that changed).
+    Rebase,
 }
 
 /// An action a delegation takes on an existing amendment.
@@ -133,7 +136,7 @@ pub enum RuleError {
         actor: DelegationCode,
         what: &'static str,
     },
-    #[error("{id} is {status}: only a tabled amendment can be {what}")]
+    #[error("{id} is {status}: it can no longer be {what}")]
     NotTabled {
         id: AmendmentId,
         status: AmendmentStatus,
@@ -145,10 +148,11 @@ pub enum RuleError {
         actor: DelegationCode,
         what: &'static str,
     },
-    #[error("only {proposer}, which proposed {id}, may withdraw it")]
+    #[error("only {proposer}, which proposed {id}, may {what} it")]
     NotProposer {
         id: AmendmentId,
         proposer: DelegationCode,
+        what: &'static str,
     },
     #[error("{actor} already {what} {id}")]
     AlreadyDone {
@@ -274,6 +278,7 @@ impl Amendment {
                     return Err(RuleError::NotProposer {
                         id: self.id.clone(),
                         proposer: self.proposer.clone(),
+                        what: "withdraw",
                     });
                 }
                 self.status = AmendmentStatus::Withdrawn;
@@ -307,6 +312,37 @@ impl Amendment {
         entry.revision = Some(revision.to_owned());
         self.record.push(entry);
         self.status = AmendmentStatus::Applied;
+    }
+
+    /// Carries the amendment onto the current text of its clause: `new_base` is that text's
+    /// commit and hash, `text` the merged wording when it changed. Only the proposer, the chair
+    /// or the secretariat may, and only while the amendment is open.
+    pub fn rebase(
+        &mut self,
+        actor: &Delegation,
+        new_base: Base,
+        text: Option<String>,
+        at: DateTime<FixedOffset>,
+    ) -> Result<(), RuleError> {
+        if actor.code != self.proposer && !actor.may_decide() {
+            return Err(RuleError::NotProposer {
+                id: self.id.clone(),
+                proposer: self.proposer.clone(),
+                what: "rebase",
+            });
+        }
+        if !self.is_pending() {
+            return Err(RuleError::NotTabled {
+                id: self.id.clone(),
+                status: self.status,
+                what: "rebased",
+            });
+        }
+        let mut entry = RecordEntry::new(RecordAction::Rebase, &actor.code, at);
+        entry.text = text;
+        self.record.push(entry);
+        self.base = new_base;
+        Ok(())
     }
 
     /// The status its record leads to; `check` compares it with the stored status.
@@ -364,7 +400,9 @@ impl Amendment {
             .record
             .iter()
             .rev()
-            .find(|e| e.action == RecordAction::Accept)
+            .find(|e| {
+                matches!(e.action, RecordAction::Accept | RecordAction::Rebase) && e.text.is_some()
+            })
             .and_then(|e| e.text.as_deref());
         modified.or(self.change.text())
     }
@@ -651,6 +689,7 @@ impl fmt::Display for RecordAction {
             RecordAction::Accept => "accept",
             RecordAction::Reject => "reject",
             RecordAction::Apply => "apply",
+            RecordAction::Rebase => "rebase",
         })
     }
 }

@@ -72,7 +72,7 @@ pub fn blame<A: Clone + PartialEq>(versions: &[(String, A)]) -> Vec<BlameSpan<A>
 }
 
 /// Words, runs of white space, and single other characters (punctuation).
-fn tokens(text: &str) -> Vec<&str> {
+pub(crate) fn tokens(text: &str) -> Vec<&str> {
     let mut tokens = Vec::new();
     let mut start = 0;
     let mut chars = text.char_indices().peekable();

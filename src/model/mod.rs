@@ -9,6 +9,7 @@ pub mod amendment;
 pub mod blame;
 pub mod declaration;
 pub mod id;
+pub mod merge;
 pub mod revision;
 pub mod suggest;
 pub mod validate;

@@ -201,6 +201,18 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
             }
             by_target.entry(target).or_default().push(amendment);
         }
+        if matches!(amendment.change, Change::Replace { span: None, .. })
+            && amendment.is_stale(declaration)
+        {
+            conflict(
+                vec![&amendment.id],
+                format!(
+                    "it rewrites {} but was drafted against an older text of it; rebase it (decl amend rebase {})",
+                    label(amendment.clause()),
+                    amendment.id
+                ),
+            );
+        }
         if let Change::Replace {
             clause,
             span: Some(span),

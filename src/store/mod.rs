@@ -228,6 +228,18 @@ impl DeclRepo {
         read_amendment(&source, id)
     }
 
+    /// One clause at `at`, or `None` if it has no file there.
+    pub fn load_clause(&self, at: &At, id: &ClauseId) -> Result<Option<Clause>, StoreError> {
+        let source = self.source(at)?;
+        let file = clause_file(id);
+        match source.read(&file)? {
+            Some(bytes) => Ok(Some(
+                yaml::parse::<Clause>(&file, &bytes).map_err(StoreError::Invalid)?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// The ids of every amendment at `at`, from file names alone.
     pub fn amendment_ids(&self, at: &At) -> Result<Vec<AmendmentId>, StoreError> {
         let source = self.source(at)?;
@@ -466,6 +478,11 @@ impl Transaction<'_> {
     /// The declaration as of the last commit.
     pub fn declaration(&self) -> Result<Declaration, StoreError> {
         self.store.load(&self.at()?)
+    }
+
+    /// A clause as it was at an earlier commit (an amendment's base).
+    pub fn clause_at(&self, commit: &str, id: &ClauseId) -> Result<Option<Clause>, StoreError> {
+        self.store.load_clause(&At::Rev(commit.to_owned()), id)
     }
 
     pub fn amendment(&self, id: &AmendmentId) -> Result<Option<Amendment>, StoreError> {

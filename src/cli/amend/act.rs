@@ -32,9 +32,17 @@ pub struct AcceptArgs {
 }
 
 pub fn run(id: AmendmentId, act: Act, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
+    perform_and_report(Action::Act { id, act }, context, ui)
+}
+
+pub fn perform_and_report(
+    action: Action,
+    context: &Context,
+    ui: &mut Ui,
+) -> Result<(), CommandError> {
     let repo = context.repo()?;
     let actor = context.actor()?;
-    let outcome = perform(&repo, &actor, context.now(), Action::Act { id, act })?;
+    let outcome = perform(&repo, &actor, context.now(), action)?;
     ui.line(&outcome.summary)?;
     if !outcome.competing.is_empty() {
         let ids: Vec<String> = outcome.competing.iter().map(|id| id.to_string()).collect();

@@ -24,6 +24,8 @@ pub enum AmendCommand {
     Accept(act::AcceptArgs),
     /// Reject a tabled amendment (chair or secretariat), optionally saying why
     Reject(act::ReasonArgs),
+    /// Carry a stale amendment onto the current text of its clause (three-way, word by word)
+    Rebase(act::IdArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
 }
@@ -55,6 +57,9 @@ pub fn run(command: AmendCommand, context: &Context, ui: &mut Ui) -> Result<(), 
             context,
             ui,
         ),
+        AmendCommand::Rebase(args) => {
+            act::perform_and_report(crate::actions::Action::Rebase { id: args.id }, context, ui)
+        }
         AmendCommand::List(args) => list::run(args, context, ui),
         AmendCommand::Show(args) => show::run(args, context, ui),
     }
