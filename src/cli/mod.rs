@@ -12,6 +12,8 @@ mod clause;
 mod error;
 mod init;
 mod log;
+mod output;
+mod redline;
 mod revision;
 mod show;
 mod status;
@@ -70,6 +72,7 @@ pub enum Command {
     /// Record the status of clauses (agreed ad referendum, agreed)
     #[command(subcommand)]
     Clause(clause::ClauseCommand),
+    Redline(redline::RedlineArgs),
     Log(log::LogArgs),
     Blame(blame::BlameArgs),
 }
@@ -157,6 +160,7 @@ fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
         Command::Amend(command) => amend::run(command, &context, ui),
         Command::Revision(command) => revision::run(command, &context, ui),
         Command::Clause(command) => clause::run(command, &context, ui),
+        Command::Redline(args) => redline::run(args, &context, ui),
         Command::Log(args) => log::run(args, &context, ui),
         Command::Blame(args) => blame::run(args, &context, ui),
     }

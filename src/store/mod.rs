@@ -228,6 +228,17 @@ impl DeclRepo {
         read_amendment(&source, id)
     }
 
+    /// The repository's own version of a built-in template (`templates/<name>` in the
+    /// working tree), if it has one.
+    pub fn template_override(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let path = self.root.join("templates").join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(StoreError::io(path, error)),
+        }
+    }
+
     /// One clause at `at`, or `None` if it has no file there.
     pub fn load_clause(&self, at: &At, id: &ClauseId) -> Result<Option<Clause>, StoreError> {
         let source = self.source(at)?;

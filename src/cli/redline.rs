@@ -1,0 +1,149 @@
+//! `decl redline`: compare two revisions, or two files, word by word.
+
+use std::path::PathBuf;
+
+use super::{CommandError, Context, Ui, output::deliver};
+use crate::compare::compare;
+use crate::model::ClauseId;
+use crate::redline::{RedlineOptions, redline};
+use crate::render::emphasis::plain_runs;
+use crate::render::redline_doc::{ClauseView, PartView, RedlineView, Scope, split_lines};
+use crate::store::{At, DeclRepo};
+
+/// Compare two revisions clause by clause, word by word
+///
+/// FROM defaults to the last revision (tag) and TO to the working tree. Clauses are matched by
+/// id: renumbering is shown, not counted as a change; each change is attributed to the
+/// amendments applied in between.
+#[derive(Debug, clap::Args)]
+pub struct RedlineArgs {
+    /// The earlier revision (tag or commit); default: the last revision
+    pub from: Option<String>,
+    /// The later revision; default: the working tree
+    pub to: Option<String>,
+    /// Only this clause
+    #[arg(long)]
+    pub clause: Option<ClauseId>,
+    /// Show every clause, changed or not
+    #[arg(long)]
+    pub all: bool,
+    /// Show whitespace-only changes
+    #[arg(long)]
+    pub whitespace: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RedlineFormat::Term)]
+    pub format: RedlineFormat,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare two text files instead of revisions
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with_all = ["from", "to", "clause"])]
+    pub files: Option<Vec<PathBuf>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RedlineFormat {
+    /// Colours on a terminal, [-deleted-]{+inserted+} markers otherwise
+    Term,
+    /// Markdown with <ins> and <del>
+    Md,
+    /// A self-contained, printable HTML page
+    Html,
+}
+
+pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
+    let options = RedlineOptions {
+        show_whitespace: args.whitespace,
+        ..RedlineOptions::default()
+    };
+    let (view, repo) = match &args.files {
+        Some(files) => (files_view(&files[0], &files[1], &options, context)?, None),
+        None => {
+            let repo = context.repo()?;
+            (revisions_view(&repo, &args, &options)?, Some(repo))
+        }
+    };
+    let content = match args.format {
+        RedlineFormat::Term => view.terminal(ui.color() && args.output.is_none(), ui.width()),
+        RedlineFormat::Md => view.markdown(),
+        RedlineFormat::Html => {
+            let template = match &repo {
+                Some(repo) => repo.template_override("redline.html")?,
+                None => None,
+            };
+            view.html(template.as_deref()).map_err(|e| CommandError::user(e.to_string()))?
+        }
+    };
+    deliver(content.as_bytes(), args.output.as_deref(), context, ui)
+}
+
+fn revisions_view(repo: &DeclRepo, args: &RedlineArgs, options: &RedlineOptions) -> Result<RedlineView, CommandError> {
+    let revisions = repo.revisions()?;
+    let label_of = |rev: &str| {
+        revisions
+            .iter()
+            .find(|tag| tag.name == rev)
+            .map_or_else(|| rev.to_owned(), |tag| tag.label.clone())
+    };
+    let from = match &args.from {
+        Some(from) => from.clone(),
+        None => match repo.current_revision()? {
+            Some((tag, _)) => tag.name,
+            None => return Err(CommandError::user("there is no revision yet to compare with").hint("name one: decl redline FROM [TO]")),
+        },
+    };
+    let (to_at, to_label) = match &args.to {
+        Some(to) => (At::Rev(to.clone()), label_of(to)),
+        None => (At::WorkTree, "the current text".to_owned()),
+    };
+    let from_at = At::Rev(from.clone());
+    let old = repo.load(&from_at)?;
+    let new = repo.load(&to_at)?;
+    let amendments_before = repo.load_amendments(&from_at)?;
+    let amendments_after = repo.load_amendments(&to_at)?;
+    let mut document = compare(&old, &new, &amendments_before, &amendments_after, options);
+    if let Some(clause) = &args.clause {
+        if !old.clauses.contains_key(clause) && !new.clauses.contains_key(clause) {
+            return Err(CommandError::user(format!(
+                "unknown clause {clause}{}",
+                crate::model::suggest::did_you_mean(clause.as_str(), new.clauses.keys().chain(old.clauses.keys()).map(|k| k.as_str()))
+            )));
+        }
+        document.clauses.retain(|c| &c.id == clause);
+    }
+    let scope = if args.all || args.clause.is_some() { Scope::Everything } else { Scope::Changes };
+    Ok(RedlineView::new(&new.meta, &document, &label_of(&from), &to_label, scope))
+}
+
+fn files_view(old_path: &std::path::Path, new_path: &std::path::Path, options: &RedlineOptions, context: &Context) -> Result<RedlineView, CommandError> {
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(context.resolve_path(path)).map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))
+    };
+    let (old, new) = (read(old_path)?, read(new_path)?);
+    let result = redline(&old, &new, options);
+    let stats = result.stats();
+    let changed = !result.is_unchanged();
+    let clause = ClauseView {
+        id: "text".into(),
+        label: String::new(),
+        change: if changed { "changed" } else { "unchanged" },
+        lines: split_lines(plain_runs(&result.segments)),
+        notes: Vec::new(),
+        attribution: Vec::new(),
+    };
+    Ok(RedlineView {
+        title: format!("{} compared with {}", old_path.display(), new_path.display()),
+        short_title: new_path.display().to_string(),
+        symbol: String::new(),
+        heading: "Redline".into(),
+        from_label: old_path.display().to_string(),
+        to_label: new_path.display().to_string(),
+        summary: format!("{} words inserted, {} words deleted", stats.words_inserted, stats.words_deleted),
+        lang: "en".into(),
+        dir: "ltr".into(),
+        parts: vec![PartView {
+            heading: None,
+            clauses: vec![clause],
+        }],
+    })
+}

@@ -1,0 +1,241 @@
+//! Comparing two revisions of a declaration clause by clause.
+//!
+//! Clauses are matched by id, never by position, so renumbering is not a change: OP 7 that
+//! was OP 6 is shown as renumbered, with its words compared to its own earlier wording.
+//! Changed clauses get word redlines from [`crate::redline`]; inserted clauses are wholly
+//! inserted, deleted ones wholly struck; a clause whose place relative to the others changed
+//! is "moved". Each change is attributed to the amendments applied between the two revisions.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+
+use crate::model::{Amendment, AmendmentId, AmendmentStatus, ClauseId, ClauseStatus, Declaration, DelegationCode, ParagraphNumber, Part};
+use crate::redline::{Redline, RedlineOptions, redline};
+
+/// The comparison of two whole texts.
+#[derive(Debug, Clone)]
+pub struct DocumentRedline {
+    /// Every clause of either text, in the order of the new text, deleted clauses where they
+    /// stood.
+    pub clauses: Vec<ClauseRedline>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub changed: usize,
+    pub inserted: usize,
+    pub deleted: usize,
+    pub moved: usize,
+    /// Clauses whose number changed only because others were inserted, deleted or moved.
+    pub renumbered: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClauseRedline {
+    pub id: ClauseId,
+    pub part: Part,
+    pub old_number: Option<ParagraphNumber>,
+    pub new_number: Option<ParagraphNumber>,
+    pub change: ClauseChange,
+    /// The clause's place relative to the others changed.
+    pub moved: bool,
+    pub old_status: Option<ClauseStatus>,
+    pub new_status: Option<ClauseStatus>,
+    /// The wording compared (all inserted for a new clause, all deleted for a removed one).
+    pub redline: Redline,
+    /// The amendments applied between the two revisions that touched this clause.
+    pub attribution: Vec<Attribution>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClauseChange {
+    Unchanged,
+    Changed,
+    Inserted,
+    Deleted,
+}
+
+/// An amendment behind a change, and who proposed and co-sponsored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub amendment: AmendmentId,
+    pub proposer: DelegationCode,
+    pub proposer_name: String,
+    pub cosponsors: Vec<DelegationCode>,
+    pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+/// Compares `old` with `new`. `applied_before` and `applied_after` are the amendments as they
+/// stood at each revision: those applied at `new` but not at `old` are the ones that made the
+/// difference.
+pub fn compare(
+    old: &Declaration,
+    new: &Declaration,
+    amendments_before: &[Amendment],
+    amendments_after: &[Amendment],
+    options: &RedlineOptions,
+) -> DocumentRedline {
+    let applied_before: HashSet<&AmendmentId> = amendments_before
+        .iter()
+        .filter(|a| a.status == AmendmentStatus::Applied)
+        .map(|a| &a.id)
+        .collect();
+    let mut attributions: HashMap<&ClauseId, Vec<Attribution>> = HashMap::new();
+    for amendment in amendments_after {
+        if amendment.status != AmendmentStatus::Applied || applied_before.contains(&amendment.id) {
+            continue;
+        }
+        let applied_at = amendment.record.iter().rev().find(|e| e.action == crate::model::RecordAction::Apply).map(|e| e.at);
+        attributions.entry(amendment.clause()).or_default().push(Attribution {
+            amendment: amendment.id.clone(),
+            proposer: amendment.proposer.clone(),
+            proposer_name: new
+                .delegation(&amendment.proposer)
+                .or_else(|| old.delegation(&amendment.proposer))
+                .map_or_else(|| amendment.proposer.to_string(), |d| d.name.clone()),
+            cosponsors: amendment.cosponsors.clone(),
+            date: applied_at,
+        });
+    }
+
+    let mut clauses = Vec::new();
+    let mut summary = Summary::default();
+    for part in [Part::Preamble, Part::Operative] {
+        let old_order: Vec<&ClauseId> = old.order(part).iter().filter(|id| old.clauses.contains_key(*id)).collect();
+        let new_order: Vec<&ClauseId> = new.order(part).iter().filter(|id| new.clauses.contains_key(*id)).collect();
+        let moved = moved_clauses(&old_order, &new_order);
+        let new_set: HashSet<&ClauseId> = new_order.iter().copied().collect();
+        let old_set: HashSet<&ClauseId> = old_order.iter().copied().collect();
+
+        // Deleted clauses go after the clause that preceded them in the old text.
+        let mut deleted_after: BTreeMap<Option<&ClauseId>, Vec<&ClauseId>> = BTreeMap::new();
+        let mut previous_kept: Option<&ClauseId> = None;
+        for id in &old_order {
+            if new_set.contains(id) {
+                previous_kept = Some(id);
+            } else {
+                deleted_after.entry(previous_kept).or_default().push(id);
+            }
+        }
+        let mut sequence: Vec<&ClauseId> = deleted_after.remove(&None).unwrap_or_default();
+        for id in &new_order {
+            sequence.push(id);
+            if old_set.contains(id) {
+                sequence.extend(deleted_after.remove(&Some(*id)).unwrap_or_default());
+            }
+        }
+
+        for id in sequence {
+            let old_clause = old.clauses.get(id).filter(|_| old_set.contains(id));
+            let new_clause = new.clauses.get(id).filter(|_| new_set.contains(id));
+            let old_wording = old_clause.map(|c| c.wording()).unwrap_or_default();
+            let new_wording = new_clause.map(|c| c.wording()).unwrap_or_default();
+            let clause_redline = redline(&old_wording, &new_wording, options);
+            let change = match (old_clause, new_clause) {
+                (None, _) => ClauseChange::Inserted,
+                (_, None) => ClauseChange::Deleted,
+                _ if clause_redline.is_unchanged() => ClauseChange::Unchanged,
+                _ => ClauseChange::Changed,
+            };
+            let old_number = old_clause.and_then(|_| old.number_of(id));
+            let new_number = new_clause.and_then(|_| new.number_of(id));
+            let is_moved = moved.contains(id);
+            match change {
+                ClauseChange::Changed => summary.changed += 1,
+                ClauseChange::Inserted => summary.inserted += 1,
+                ClauseChange::Deleted => summary.deleted += 1,
+                ClauseChange::Unchanged => summary.unchanged += 1,
+            }
+            if is_moved {
+                summary.moved += 1;
+            } else if old_number.is_some() && new_number.is_some() && old_number != new_number {
+                summary.renumbered += 1;
+            }
+            clauses.push(ClauseRedline {
+                id: id.clone(),
+                part,
+                old_number,
+                new_number,
+                change,
+                moved: is_moved,
+                old_status: old_clause.map(|c| c.status),
+                new_status: new_clause.map(|c| c.status),
+                redline: clause_redline,
+                attribution: attributions.remove(id).unwrap_or_default(),
+            });
+        }
+    }
+    DocumentRedline { clauses, summary }
+}
+
+/// The clauses present in both orders whose relative place changed: those outside a longest
+/// common subsequence of the two orders.
+fn moved_clauses<'a>(old: &[&'a ClauseId], new: &[&'a ClauseId]) -> HashSet<&'a ClauseId> {
+    let new_set: HashSet<&ClauseId> = new.iter().copied().collect();
+    let old_set: HashSet<&ClauseId> = old.iter().copied().collect();
+    let old_common: Vec<&ClauseId> = old.iter().copied().filter(|id| new_set.contains(id)).collect();
+    let new_common: Vec<&ClauseId> = new.iter().copied().filter(|id| old_set.contains(id)).collect();
+    let mut moved = HashSet::new();
+    for op in capture_diff_slices(Algorithm::Myers, &old_common, &new_common) {
+        if let DiffOp::Insert { new_index, new_len, .. } | DiffOp::Replace { new_index, new_len, .. } = op {
+            moved.extend(new_common[new_index..new_index + new_len].iter().copied());
+        }
+    }
+    moved
+}
+
+impl ClauseRedline {
+    /// "OP 7 (was OP 6)", "OP 3 (new)", "PP 2 (deleted)".
+    pub fn label(&self) -> String {
+        match (self.old_number, self.new_number) {
+            (Some(old), Some(new)) if old != new => format!("{new} (was {old})"),
+            (_, Some(new)) if self.change == ClauseChange::Inserted => format!("{new} (new)"),
+            (_, Some(new)) => new.to_string(),
+            (Some(old), None) => format!("{old} (deleted)"),
+            (None, None) => self.id.to_string(),
+        }
+    }
+
+    /// Whether the text changed for this clause (its words, its presence or its place); a
+    /// change of status alone is noted with the clause but does not make it a change.
+    pub fn is_interesting(&self) -> bool {
+        self.change != ClauseChange::Unchanged || self.moved
+    }
+}
+
+impl Summary {
+    /// "3 clauses changed, 1 inserted, 1 deleted, 1 moved".
+    pub fn sentence(&self) -> String {
+        let mut parts = vec![format!("{} clause{} changed", self.changed, if self.changed == 1 { "" } else { "s" })];
+        parts.push(format!("{} inserted", self.inserted));
+        parts.push(format!("{} deleted", self.deleted));
+        parts.push(format!("{} moved", self.moved));
+        if self.renumbered > 0 {
+            parts.push(format!("{} renumbered only", self.renumbered));
+        }
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(names: &[&str]) -> Vec<ClauseId> {
+        names.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn moves_are_clauses_outside_the_common_order() {
+        let old = ids(&["a", "b", "c", "d"]);
+        let new = ids(&["b", "c", "a", "d", "e"]);
+        let old_refs: Vec<&ClauseId> = old.iter().collect();
+        let new_refs: Vec<&ClauseId> = new.iter().collect();
+        let moved = moved_clauses(&old_refs, &new_refs);
+        assert_eq!(moved.len(), 1);
+        assert!(moved.contains(&old[0]));
+    }
+}

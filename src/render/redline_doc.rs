@@ -1,0 +1,315 @@
+//! A document redline (two revisions compared) as terminal text, Markdown and HTML.
+//!
+//! All three are fed by the same [`RedlineView`], built once from a
+//! [`DocumentRedline`](crate::compare::DocumentRedline): the clauses worth showing, their
+//! labels ("OP 7 (was OP 6)"), their text as styled runs split into lines, and who is behind
+//! each change.
+
+use serde::Serialize;
+
+use super::emphasis::{RunKind, StyledRun, styled_runs};
+use super::templates::{RenderError, render};
+use crate::compare::{ClauseChange, ClauseRedline, DocumentRedline};
+use crate::model::{DeclarationMeta, Part};
+
+/// What every format shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedlineView {
+    pub title: String,
+    pub short_title: String,
+    pub symbol: String,
+    pub heading: String,
+    pub from_label: String,
+    pub to_label: String,
+    pub summary: String,
+    pub lang: String,
+    pub dir: String,
+    pub parts: Vec<PartView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartView {
+    pub heading: Option<String>,
+    pub clauses: Vec<ClauseView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseView {
+    pub id: String,
+    pub label: String,
+    pub change: &'static str,
+    /// The wording as styled runs, one list per line (the text, then each sub-paragraph).
+    pub lines: Vec<Vec<StyledRun>>,
+    pub notes: Vec<String>,
+    pub attribution: Vec<String>,
+}
+
+/// Which clauses a view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Only clauses that changed, moved or changed status.
+    Changes,
+    /// Every clause, changed or not (a full compared text).
+    Everything,
+}
+
+impl RedlineView {
+    pub fn new(meta: &DeclarationMeta, document: &DocumentRedline, from_label: &str, to_label: &str, scope: Scope) -> Self {
+        let mut parts = Vec::new();
+        for part in [Part::Preamble, Part::Operative] {
+            let clauses: Vec<ClauseView> = document
+                .clauses
+                .iter()
+                .filter(|clause| clause.part == part && (scope == Scope::Everything || clause.is_interesting()))
+                .map(clause_view)
+                .collect();
+            if !clauses.is_empty() {
+                let heading = match part {
+                    Part::Preamble => "Preamble",
+                    Part::Operative => "Operative part",
+                };
+                parts.push(PartView {
+                    heading: Some(heading.to_owned()),
+                    clauses,
+                });
+            }
+        }
+        let language = meta.languages.first().cloned().unwrap_or_else(|| "en".into());
+        RedlineView {
+            title: meta.title.clone(),
+            short_title: meta.short_title.clone(),
+            symbol: meta.symbol.clone(),
+            heading: "Redline".into(),
+            from_label: from_label.to_owned(),
+            to_label: to_label.to_owned(),
+            summary: document.summary.sentence(),
+            dir: direction(&language).to_owned(),
+            lang: language,
+            parts,
+        }
+    }
+
+    pub fn html(&self, template: Option<&str>) -> Result<String, RenderError> {
+        render("redline.html", template, self)
+    }
+
+    /// Markdown with `<ins>`/`<del>`, which renders on the common forges.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "# {}\n\n{}: **{}** compared with **{}**\n\n{}\n",
+            escape_markdown(&self.title),
+            self.heading,
+            escape_markdown(&self.from_label),
+            escape_markdown(&self.to_label),
+            escape_markdown(&self.summary)
+        );
+        for part in &self.parts {
+            if let Some(heading) = &part.heading {
+                out.push_str(&format!("\n## {heading}\n"));
+            }
+            for clause in &part.clauses {
+                out.push_str(&format!("\n**{}**", escape_markdown(&clause.label)));
+                for (idx, line) in clause.lines.iter().enumerate() {
+                    out.push_str(if idx == 0 { " " } else { "<br>\n" });
+                    for run in line {
+                        out.push_str(&markdown_run(run));
+                    }
+                }
+                out.push('\n');
+                for note in clause.notes.iter().chain(&clause.attribution) {
+                    out.push_str(&format!("\n*{}*\n", escape_markdown(note)));
+                }
+            }
+        }
+        out
+    }
+
+    /// Terminal text wrapped at `width`: colours when `ansi`, else `[-deleted-]{+inserted+}`
+    /// markers.
+    pub fn terminal(&self, ansi: bool, width: usize) -> String {
+        let mut out = format!("{}: {} compared with {}\n{}\n", self.heading, self.from_label, self.to_label, self.summary);
+        for part in &self.parts {
+            for clause in &part.clauses {
+                out.push('\n');
+                out.push_str(&if ansi { format!("\x1b[1m{}\x1b[0m", clause.label) } else { clause.label.clone() });
+                out.push('\n');
+                for line in &clause.lines {
+                    let text: String = merge_kinds(line, ansi).iter().map(|run| terminal_run(run, ansi)).collect();
+                    out.push_str(&super::text::wrap(&text, "    ", "    ", width));
+                    out.push('\n');
+                }
+                for note in clause.notes.iter().chain(&clause.attribution) {
+                    out.push_str(&format!("    {note}\n"));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The writing direction of a language: right-to-left for Arabic, Hebrew, Persian, Urdu.
+pub fn direction(language: &str) -> &'static str {
+    let primary = language.split(['-', '_']).next().unwrap_or(language);
+    if matches!(primary, "ar" | "he" | "fa" | "ur" | "ps" | "dv" | "yi") { "rtl" } else { "ltr" }
+}
+
+fn clause_view(clause: &ClauseRedline) -> ClauseView {
+    let change = match clause.change {
+        ClauseChange::Unchanged => "unchanged",
+        ClauseChange::Changed => "changed",
+        ClauseChange::Inserted => "inserted",
+        ClauseChange::Deleted => "deleted",
+    };
+    let mut notes = Vec::new();
+    if clause.moved {
+        notes.push(match clause.old_number {
+            Some(old) => format!("Moved (was {old})."),
+            None => "Moved.".to_owned(),
+        });
+    }
+    if let (Some(old), Some(new)) = (clause.old_status, clause.new_status)
+        && old != new
+    {
+        notes.push(format!("Status: {old} → {new}."));
+    }
+    let attribution = clause
+        .attribution
+        .iter()
+        .map(|a| {
+            let mut line = format!("{}: proposed by {}", a.amendment, a.proposer_name);
+            if !a.cosponsors.is_empty() {
+                let codes: Vec<&str> = a.cosponsors.iter().map(|c| c.as_str()).collect();
+                line.push_str(&format!(", co-sponsored by {}", codes.join(", ")));
+            }
+            line.push('.');
+            line
+        })
+        .collect();
+    ClauseView {
+        id: clause.id.to_string(),
+        label: clause.label(),
+        change,
+        lines: split_lines(styled_runs(&clause.redline.segments)),
+        notes,
+        attribution,
+    }
+}
+
+/// Splits runs at newlines: the wording's text, then one line per sub-paragraph.
+pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
+    let mut lines: Vec<Vec<StyledRun>> = vec![Vec::new()];
+    for run in runs {
+        let mut pieces = run.text.split('\n').peekable();
+        while let Some(piece) = pieces.next() {
+            if !piece.is_empty() {
+                lines.last_mut().expect("never empty").push(StyledRun {
+                    text: piece.to_owned(),
+                    ..run.clone()
+                });
+            }
+            if pieces.peek().is_some() {
+                lines.push(Vec::new());
+            }
+        }
+    }
+    lines.retain(|line| !line.is_empty());
+    lines
+}
+
+/// Without colour, style cannot be shown, so runs of one kind are joined: one pair of markers
+/// around a deleted phrase, not one per italic and roman piece.
+fn merge_kinds(line: &[StyledRun], ansi: bool) -> Vec<StyledRun> {
+    if ansi {
+        return line.to_vec();
+    }
+    let mut merged: Vec<StyledRun> = Vec::new();
+    for run in line {
+        match merged.last_mut() {
+            Some(last) if last.kind == run.kind => last.text.push_str(&run.text),
+            _ => merged.push(StyledRun {
+                italic: false,
+                bold: false,
+                ..run.clone()
+            }),
+        }
+    }
+    merged
+}
+
+fn markdown_run(run: &StyledRun) -> String {
+    let mut text = escape_markdown(&run.text);
+    if run.bold {
+        text = format!("<strong>{text}</strong>");
+    }
+    if run.italic {
+        text = format!("<em>{text}</em>");
+    }
+    match run.kind {
+        RunKind::Equal => text,
+        RunKind::Inserted => format!("<ins>{text}</ins>"),
+        RunKind::Deleted => format!("<del>{text}</del>"),
+    }
+}
+
+fn terminal_run(run: &StyledRun, ansi: bool) -> String {
+    if !ansi {
+        return match run.kind {
+            RunKind::Equal => run.text.clone(),
+            RunKind::Inserted => format!("{{+{}+}}", run.text),
+            RunKind::Deleted => format!("[-{}-]", run.text),
+        };
+    }
+    let mut codes = Vec::new();
+    if run.italic {
+        codes.push("3");
+    }
+    if run.bold {
+        codes.push("1");
+    }
+    match run.kind {
+        RunKind::Equal => {}
+        RunKind::Inserted => codes.extend(["4", "32"]),
+        RunKind::Deleted => codes.extend(["9", "31"]),
+    }
+    if codes.is_empty() {
+        run.text.clone()
+    } else {
+        format!("\x1b[{}m{}\x1b[0m", codes.join(";"), run.text)
+    }
+}
+
+/// Escapes text for Markdown: HTML's three characters, and the characters Markdown would
+/// read as formatting (square brackets matter: they mark text not yet agreed).
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '*' | '_' | '`' | '[' | ']' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping_keeps_text_as_text() {
+        assert_eq!(escape_markdown("<script>[x](y) *a*"), "&lt;script&gt;\\[x\\](y) \\*a\\*");
+    }
+
+    #[test]
+    fn arabic_is_right_to_left() {
+        assert_eq!(direction("ar"), "rtl");
+        assert_eq!(direction("ru"), "ltr");
+        assert_eq!(direction("en-GB"), "ltr");
+    }
+}
