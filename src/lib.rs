@@ -23,7 +23,6 @@
 
 pub mod actions;
 pub mod cli;
-pub mod compare;
 pub mod model;
 pub mod redline;
 pub mod render;

@@ -9,6 +9,7 @@ mod amend;
 mod blame;
 mod check;
 mod clause;
+mod compile;
 mod error;
 mod init;
 mod log;
@@ -73,6 +74,7 @@ pub enum Command {
     #[command(subcommand)]
     Clause(clause::ClauseCommand),
     Redline(redline::RedlineArgs),
+    Compile(compile::CompileArgs),
     Log(log::LogArgs),
     Blame(blame::BlameArgs),
 }
@@ -161,6 +163,7 @@ fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
         Command::Revision(command) => revision::run(command, &context, ui),
         Command::Clause(command) => clause::run(command, &context, ui),
         Command::Redline(args) => redline::run(args, &context, ui),
+        Command::Compile(args) => compile::run(args, &context, ui),
         Command::Log(args) => log::run(args, &context, ui),
         Command::Blame(args) => blame::run(args, &context, ui),
     }

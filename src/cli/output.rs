@@ -6,16 +6,30 @@ use std::path::Path;
 use super::{CommandError, Context, Ui};
 
 /// Writes `content` to `output` (relative to the working directory), or to stdout.
-pub fn deliver(content: &[u8], output: Option<&Path>, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
+pub fn deliver(
+    content: &[u8],
+    output: Option<&Path>,
+    context: &Context,
+    ui: &mut Ui,
+) -> Result<(), CommandError> {
     let Some(path) = output else {
-        ui.write(&String::from_utf8_lossy(content))?;
+        ui.write_bytes(content)?;
         return Ok(());
     };
     let path = context.resolve_path(path);
-    let cannot = |error: std::io::Error| CommandError::user(format!("cannot write {}: {error}", path.display()));
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let cannot = |error: std::io::Error| {
+        CommandError::user(format!("cannot write {}: {error}", path.display()))
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        return Err(CommandError::user(format!("cannot write {}: the folder {} does not exist", path.display(), dir.display())));
+        return Err(CommandError::user(format!(
+            "cannot write {}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
     }
     // A temporary file renamed into place: a reader never sees half a document, and a failed
     // write leaves any earlier file as it was.

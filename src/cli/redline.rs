@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::{CommandError, Context, Ui, output::deliver};
-use crate::compare::compare;
 use crate::model::ClauseId;
+use crate::redline::document::compare;
 use crate::redline::{RedlineOptions, redline};
 use crate::render::emphasis::plain_runs;
 use crate::render::redline_doc::{ClauseView, PartView, RedlineView, Scope, split_lines};
@@ -49,6 +49,8 @@ pub enum RedlineFormat {
     Md,
     /// A self-contained, printable HTML page
     Html,
+    /// A Word document with tracked changes, each authored by its delegation
+    Docx,
 }
 
 pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
@@ -71,13 +73,29 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
                 Some(repo) => repo.template_override("redline.html")?,
                 None => None,
             };
-            view.html(template.as_deref()).map_err(|e| CommandError::user(e.to_string()))?
+            view.html(template.as_deref())
+                .map_err(|e| CommandError::user(e.to_string()))?
+        }
+        RedlineFormat::Docx => {
+            if args.output.is_none() && ui.is_terminal() {
+                return Err(
+                    CommandError::user("a Word document is binary: write it to a file")
+                        .hint("add -o redline.docx"),
+                );
+            }
+            let bytes = crate::render::docx::redline_docx(&view, "decl")
+                .map_err(|e| CommandError::user(e.to_string()))?;
+            return deliver(&bytes, args.output.as_deref(), context, ui);
         }
     };
     deliver(content.as_bytes(), args.output.as_deref(), context, ui)
 }
 
-fn revisions_view(repo: &DeclRepo, args: &RedlineArgs, options: &RedlineOptions) -> Result<RedlineView, CommandError> {
+fn revisions_view(
+    repo: &DeclRepo,
+    args: &RedlineArgs,
+    options: &RedlineOptions,
+) -> Result<RedlineView, CommandError> {
     let revisions = repo.revisions()?;
     let label_of = |rev: &str| {
         revisions
@@ -89,7 +107,12 @@ fn revisions_view(repo: &DeclRepo, args: &RedlineArgs, options: &RedlineOptions)
         Some(from) => from.clone(),
         None => match repo.current_revision()? {
             Some((tag, _)) => tag.name,
-            None => return Err(CommandError::user("there is no revision yet to compare with").hint("name one: decl redline FROM [TO]")),
+            None => {
+                return Err(
+                    CommandError::user("there is no revision yet to compare with")
+                        .hint("name one: decl redline FROM [TO]"),
+                );
+            }
         },
     };
     let (to_at, to_label) = match &args.to {
@@ -106,18 +129,40 @@ fn revisions_view(repo: &DeclRepo, args: &RedlineArgs, options: &RedlineOptions)
         if !old.clauses.contains_key(clause) && !new.clauses.contains_key(clause) {
             return Err(CommandError::user(format!(
                 "unknown clause {clause}{}",
-                crate::model::suggest::did_you_mean(clause.as_str(), new.clauses.keys().chain(old.clauses.keys()).map(|k| k.as_str()))
+                crate::model::suggest::did_you_mean(
+                    clause.as_str(),
+                    new.clauses
+                        .keys()
+                        .chain(old.clauses.keys())
+                        .map(|k| k.as_str())
+                )
             )));
         }
         document.clauses.retain(|c| &c.id == clause);
     }
-    let scope = if args.all || args.clause.is_some() { Scope::Everything } else { Scope::Changes };
-    Ok(RedlineView::new(&new.meta, &document, &label_of(&from), &to_label, scope))
+    let scope = if args.all || args.clause.is_some() {
+        Scope::Everything
+    } else {
+        Scope::Changes
+    };
+    Ok(RedlineView::new(
+        &new.meta,
+        &document,
+        &label_of(&from),
+        &to_label,
+        scope,
+    ))
 }
 
-fn files_view(old_path: &std::path::Path, new_path: &std::path::Path, options: &RedlineOptions, context: &Context) -> Result<RedlineView, CommandError> {
+fn files_view(
+    old_path: &std::path::Path,
+    new_path: &std::path::Path,
+    options: &RedlineOptions,
+    context: &Context,
+) -> Result<RedlineView, CommandError> {
     let read = |path: &std::path::Path| {
-        std::fs::read_to_string(context.resolve_path(path)).map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))
+        std::fs::read_to_string(context.resolve_path(path))
+            .map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))
     };
     let (old, new) = (read(old_path)?, read(new_path)?);
     let result = redline(&old, &new, options);
@@ -130,15 +175,24 @@ fn files_view(old_path: &std::path::Path, new_path: &std::path::Path, options: &
         lines: split_lines(plain_runs(&result.segments)),
         notes: Vec::new(),
         attribution: Vec::new(),
+        author: None,
+        date: None,
     };
     Ok(RedlineView {
-        title: format!("{} compared with {}", old_path.display(), new_path.display()),
+        title: format!(
+            "{} compared with {}",
+            old_path.display(),
+            new_path.display()
+        ),
         short_title: new_path.display().to_string(),
         symbol: String::new(),
         heading: "Redline".into(),
         from_label: old_path.display().to_string(),
         to_label: new_path.display().to_string(),
-        summary: format!("{} words inserted, {} words deleted", stats.words_inserted, stats.words_deleted),
+        summary: format!(
+            "{} words inserted, {} words deleted",
+            stats.words_inserted, stats.words_deleted
+        ),
         lang: "en".into(),
         dir: "ltr".into(),
         parts: vec![PartView {

@@ -12,6 +12,7 @@ pub enum ColorChoice {
 
 pub struct Ui {
     out: io::BufWriter<io::Stdout>,
+    terminal: bool,
     color: bool,
     width: usize,
 }
@@ -34,6 +35,7 @@ impl Ui {
         };
         Ui {
             out: io::BufWriter::new(stdout),
+            terminal,
             color,
             width,
         }
@@ -42,6 +44,11 @@ impl Ui {
     /// Whether to use escape sequences for colour and italics.
     pub fn color(&self) -> bool {
         self.color
+    }
+
+    /// Whether standard output is a terminal (binary output would garble it).
+    pub fn is_terminal(&self) -> bool {
+        self.terminal
     }
 
     pub fn width(&self) -> usize {
@@ -57,6 +64,10 @@ impl Ui {
 
     pub fn write(&mut self, text: &str) -> io::Result<()> {
         self.out.write_all(text.as_bytes())
+    }
+
+    pub fn write_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
     }
 
     pub fn line(&mut self, text: &str) -> io::Result<()> {

@@ -52,6 +52,7 @@ use std::time::Duration;
 mod align;
 mod build;
 mod cleanup;
+pub mod document;
 mod edit;
 mod tokenize;
 mod tokenized_text;

@@ -29,6 +29,8 @@ pub struct StyledRun {
     pub text: String,
     pub italic: bool,
     pub bold: bool,
+    /// Inside square brackets: text not yet agreed.
+    pub bracketed: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -52,7 +54,11 @@ pub fn styled_runs(segments: &[Segment]) -> Vec<StyledRun> {
         while !rest.is_empty() {
             let (piece, marker, after) = split_at_marker(rest);
             if !piece.is_empty() {
-                let state = if kind == RunKind::Deleted { old_state } else { new_state };
+                let state = if kind == RunKind::Deleted {
+                    old_state
+                } else {
+                    new_state
+                };
                 push(&mut runs, kind, piece, state);
             }
             if let Some(marker) = marker {
@@ -90,6 +96,7 @@ pub fn plain_runs(segments: &[Segment]) -> Vec<StyledRun> {
             text: text.to_owned(),
             italic: false,
             bold: false,
+            bracketed: false,
         });
     }
     runs
@@ -101,6 +108,52 @@ pub fn styled_text(text: &str) -> Vec<StyledRun> {
         old: text.to_owned(),
         new: text.to_owned(),
     }])
+}
+
+/// Marks the runs (or parts of runs) that stand inside square brackets, brackets included,
+/// so that text not yet agreed can be highlighted. Deleted text does not open or close
+/// brackets of the text that stays.
+pub fn mark_brackets(runs: Vec<StyledRun>) -> Vec<StyledRun> {
+    let mut depth = 0usize;
+    let mut marked: Vec<StyledRun> = Vec::new();
+    for run in runs {
+        if run.kind == RunKind::Deleted {
+            marked.push(run);
+            continue;
+        }
+        let mut piece = String::new();
+        let mut piece_bracketed = depth > 0;
+        let flush = |piece: &mut String, bracketed: bool, marked: &mut Vec<StyledRun>| {
+            if !piece.is_empty() {
+                marked.push(StyledRun {
+                    text: std::mem::take(piece),
+                    bracketed,
+                    ..run.clone()
+                });
+            }
+        };
+        for c in run.text.chars() {
+            let inside = match c {
+                '[' => {
+                    depth += 1;
+                    true
+                }
+                ']' => {
+                    let was_inside = depth > 0;
+                    depth = depth.saturating_sub(1);
+                    was_inside
+                }
+                _ => depth > 0,
+            };
+            if inside != piece_bracketed {
+                flush(&mut piece, piece_bracketed, &mut marked);
+                piece_bracketed = inside;
+            }
+            piece.push(c);
+        }
+        flush(&mut piece, piece_bracketed, &mut marked);
+    }
+    marked
 }
 
 #[derive(Clone, Copy)]
@@ -117,7 +170,9 @@ fn split_at_marker(text: &str) -> (&str, Option<Marker>, &str) {
     while idx < bytes.len() {
         match bytes[idx] {
             b'\\' if bytes.get(idx + 1) == Some(&b'*') => idx += 2,
-            b'*' if bytes.get(idx + 1) == Some(&b'*') => return (&text[..idx], Some(Marker::Bold), &text[idx + 2..]),
+            b'*' if bytes.get(idx + 1) == Some(&b'*') => {
+                return (&text[..idx], Some(Marker::Bold), &text[idx + 2..]);
+            }
             b'*' => return (&text[..idx], Some(Marker::Italic), &text[idx + 1..]),
             _ => idx += 1,
         }
@@ -140,6 +195,7 @@ fn push(runs: &mut Vec<StyledRun>, kind: RunKind, text: &str, state: Emphasis) {
         text,
         italic: state.italic,
         bold: state.bold,
+        bracketed: false,
     });
 }
 
@@ -165,23 +221,58 @@ mod tests {
     #[test]
     fn a_change_inside_italics_stays_italic() {
         let segments = vec![
-            Segment::Equal { old: "*Call ".into(), new: "*Call ".into() },
+            Segment::Equal {
+                old: "*Call ".into(),
+                new: "*Call ".into(),
+            },
             Segment::Deleted("upon".into()),
             Segment::Inserted("on".into()),
-            Segment::Equal { old: "* States".into(), new: "* States".into() },
+            Segment::Equal {
+                old: "* States".into(),
+                new: "* States".into(),
+            },
         ];
-        assert_eq!(show(&styled_runs(&segments)), "/Call /|-/upon/|+/on/| States");
+        assert_eq!(
+            show(&styled_runs(&segments)),
+            "/Call /|-/upon/|+/on/| States"
+        );
     }
 
     #[test]
     fn an_inserted_marker_only_styles_the_new_side() {
         let segments = vec![
             Segment::Inserted("*".into()),
-            Segment::Equal { old: "Urge".into(), new: "Urge".into() },
+            Segment::Equal {
+                old: "Urge".into(),
+                new: "Urge".into(),
+            },
             Segment::Inserted("*".into()),
-            Segment::Equal { old: " States".into(), new: " States".into() },
+            Segment::Equal {
+                old: " States".into(),
+                new: " States".into(),
+            },
         ];
         assert_eq!(show(&styled_runs(&segments)), "/Urge/| States");
+    }
+
+    #[test]
+    fn bracketed_text_is_marked_across_runs() {
+        let runs = mark_brackets(styled_text("*Call* on [all *States*] now"));
+        let marked: Vec<(&str, bool)> = runs
+            .iter()
+            .map(|r| (r.text.as_str(), r.bracketed))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("Call", false),
+                (" on ", false),
+                ("[all ", true),
+                ("States", true),
+                ("]", true),
+                (" now", false)
+            ]
+        );
     }
 
     #[test]

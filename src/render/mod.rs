@@ -1,10 +1,12 @@
 //! Back-ends: model values and redlines in, text out. No I/O: the command decides where the
 //! output goes.
 
+pub mod compile;
+pub mod docx;
 pub mod emphasis;
 pub mod inline;
 pub mod redline_doc;
 pub mod redline_text;
-pub mod templates;
 pub mod table;
+pub mod templates;
 pub mod text;

@@ -1,7 +1,7 @@
 //! A document redline (two revisions compared) as terminal text, Markdown and HTML.
 //!
 //! All three are fed by the same [`RedlineView`], built once from a
-//! [`DocumentRedline`](crate::compare::DocumentRedline): the clauses worth showing, their
+//! [`DocumentRedline`](crate::redline::document::DocumentRedline): the clauses worth showing, their
 //! labels ("OP 7 (was OP 6)"), their text as styled runs split into lines, and who is behind
 //! each change.
 
@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::emphasis::{RunKind, StyledRun, styled_runs};
 use super::templates::{RenderError, render};
-use crate::compare::{ClauseChange, ClauseRedline, DocumentRedline};
 use crate::model::{DeclarationMeta, Part};
+use crate::redline::document::{ClauseChange, ClauseRedline, DocumentRedline};
 
 /// What every format shows.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +42,11 @@ pub struct ClauseView {
     pub lines: Vec<Vec<StyledRun>>,
     pub notes: Vec<String>,
     pub attribution: Vec<String>,
+    /// Who the change is attributed to (the proposers of the amendments behind it), for
+    /// formats that record an author per change (Word's tracked changes).
+    pub author: Option<String>,
+    /// When the change was made (RFC 3339), with `author`.
+    pub date: Option<String>,
 }
 
 /// Which clauses a view shows.
@@ -54,13 +59,21 @@ pub enum Scope {
 }
 
 impl RedlineView {
-    pub fn new(meta: &DeclarationMeta, document: &DocumentRedline, from_label: &str, to_label: &str, scope: Scope) -> Self {
+    pub fn new(
+        meta: &DeclarationMeta,
+        document: &DocumentRedline,
+        from_label: &str,
+        to_label: &str,
+        scope: Scope,
+    ) -> Self {
         let mut parts = Vec::new();
         for part in [Part::Preamble, Part::Operative] {
             let clauses: Vec<ClauseView> = document
                 .clauses
                 .iter()
-                .filter(|clause| clause.part == part && (scope == Scope::Everything || clause.is_interesting()))
+                .filter(|clause| {
+                    clause.part == part && (scope == Scope::Everything || clause.is_interesting())
+                })
                 .map(clause_view)
                 .collect();
             if !clauses.is_empty() {
@@ -74,7 +87,11 @@ impl RedlineView {
                 });
             }
         }
-        let language = meta.languages.first().cloned().unwrap_or_else(|| "en".into());
+        let language = meta
+            .languages
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "en".into());
         RedlineView {
             title: meta.title.clone(),
             short_title: meta.short_title.clone(),
@@ -111,9 +128,7 @@ impl RedlineView {
                 out.push_str(&format!("\n**{}**", escape_markdown(&clause.label)));
                 for (idx, line) in clause.lines.iter().enumerate() {
                     out.push_str(if idx == 0 { " " } else { "<br>\n" });
-                    for run in line {
-                        out.push_str(&markdown_run(run));
-                    }
+                    out.push_str(&markdown_line(line));
                 }
                 out.push('\n');
                 for note in clause.notes.iter().chain(&clause.attribution) {
@@ -127,14 +142,21 @@ impl RedlineView {
     /// Terminal text wrapped at `width`: colours when `ansi`, else `[-deleted-]{+inserted+}`
     /// markers.
     pub fn terminal(&self, ansi: bool, width: usize) -> String {
-        let mut out = format!("{}: {} compared with {}\n{}\n", self.heading, self.from_label, self.to_label, self.summary);
+        let mut out = format!(
+            "{}: {} compared with {}\n{}\n",
+            self.heading, self.from_label, self.to_label, self.summary
+        );
         for part in &self.parts {
             for clause in &part.clauses {
                 out.push('\n');
-                out.push_str(&if ansi { format!("\x1b[1m{}\x1b[0m", clause.label) } else { clause.label.clone() });
+                out.push_str(&if ansi {
+                    format!("\x1b[1m{}\x1b[0m", clause.label)
+                } else {
+                    clause.label.clone()
+                });
                 out.push('\n');
                 for line in &clause.lines {
-                    let text: String = merge_kinds(line, ansi).iter().map(|run| terminal_run(run, ansi)).collect();
+                    let text = Self::line_text(line, ansi);
                     out.push_str(&super::text::wrap(&text, "    ", "    ", width));
                     out.push('\n');
                 }
@@ -147,10 +169,29 @@ impl RedlineView {
     }
 }
 
+impl RedlineView {
+    /// One line of runs as terminal text.
+    pub fn line_text(line: &[StyledRun], ansi: bool) -> String {
+        merge_kinds(line, ansi)
+            .iter()
+            .map(|run| terminal_run(run, ansi))
+            .collect()
+    }
+}
+
+/// One line of runs as Markdown.
+pub fn markdown_line(line: &[StyledRun]) -> String {
+    line.iter().map(markdown_run).collect()
+}
+
 /// The writing direction of a language: right-to-left for Arabic, Hebrew, Persian, Urdu.
 pub fn direction(language: &str) -> &'static str {
     let primary = language.split(['-', '_']).next().unwrap_or(language);
-    if matches!(primary, "ar" | "he" | "fa" | "ur" | "ps" | "dv" | "yi") { "rtl" } else { "ltr" }
+    if matches!(primary, "ar" | "he" | "fa" | "ur" | "ps" | "dv" | "yi") {
+        "rtl"
+    } else {
+        "ltr"
+    }
 }
 
 fn clause_view(clause: &ClauseRedline) -> ClauseView {
@@ -185,6 +226,20 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
             line
         })
         .collect();
+    let author = (!clause.attribution.is_empty()).then(|| {
+        let names: Vec<String> = clause
+            .attribution
+            .iter()
+            .map(|a| format!("{} ({})", a.proposer_name, a.amendment))
+            .collect();
+        names.join("; ")
+    });
+    let date = clause
+        .attribution
+        .iter()
+        .filter_map(|a| a.date)
+        .max()
+        .map(|d| d.to_rfc3339());
     ClauseView {
         id: clause.id.to_string(),
         label: clause.label(),
@@ -192,6 +247,8 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
         lines: split_lines(styled_runs(&clause.redline.segments)),
         notes,
         attribution,
+        author,
+        date,
     }
 }
 
@@ -229,6 +286,7 @@ fn merge_kinds(line: &[StyledRun], ansi: bool) -> Vec<StyledRun> {
             _ => merged.push(StyledRun {
                 italic: false,
                 bold: false,
+                bracketed: false,
                 ..run.clone()
             }),
         }
@@ -303,7 +361,10 @@ mod tests {
 
     #[test]
     fn markdown_escaping_keeps_text_as_text() {
-        assert_eq!(escape_markdown("<script>[x](y) *a*"), "&lt;script&gt;\\[x\\](y) \\*a\\*");
+        assert_eq!(
+            escape_markdown("<script>[x](y) *a*"),
+            "&lt;script&gt;\\[x\\](y) \\*a\\*"
+        );
     }
 
     #[test]

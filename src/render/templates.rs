@@ -2,12 +2,18 @@
 //!
 //! A repository may hold `templates/<name>` (e.g. `templates/redline.html`) to restyle its
 //! output; the command reads that file and passes it here, so this module stays free of I/O.
+//! An override may extend `base.html` and import `macros.html` as the built-ins do.
 
 use serde::Serialize;
 use tera::{Context, Tera};
 
 /// The built-in templates, by name.
-pub const BUILT_IN: &[(&str, &str)] = &[("redline.html", include_str!("templates/redline.html"))];
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("macros.html", include_str!("templates/macros.html")),
+    ("redline.html", include_str!("templates/redline.html")),
+    ("compile.html", include_str!("templates/compile.html")),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -18,15 +24,20 @@ pub enum RenderError {
 }
 
 /// Renders `name` with `context`, from `override_source` when given, else the built-in.
-pub fn render(name: &str, override_source: Option<&str>, context: &impl Serialize) -> Result<String, RenderError> {
-    let source = match override_source {
-        Some(source) => source,
-        None => BUILT_IN
-            .iter()
-            .find(|(built_in, _)| *built_in == name)
-            .map(|(_, source)| *source)
-            .ok_or_else(|| RenderError::UnknownTemplate(name.to_owned()))?,
-    };
+pub fn render(
+    name: &str,
+    override_source: Option<&str>,
+    context: &impl Serialize,
+) -> Result<String, RenderError> {
+    if !BUILT_IN.iter().any(|(built_in, _)| *built_in == name) {
+        return Err(RenderError::UnknownTemplate(name.to_owned()));
+    }
+    let templates = BUILT_IN
+        .iter()
+        .map(|&(built_in, source)| match override_source {
+            Some(replacement) if built_in == name => (built_in, replacement),
+            _ => (built_in, source),
+        });
     let error = |error: tera::Error| {
         // tera's own message is terse; its source chain says where and why.
         let mut message = error.to_string();
@@ -43,7 +54,48 @@ pub fn render(name: &str, override_source: Option<&str>, context: &impl Serializ
     let mut tera = Tera::default();
     // Every value is escaped: amendment wording and names are untrusted text.
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
-    tera.add_raw_template(name, source).map_err(error)?;
+    tera.add_raw_templates(templates).map_err(error)?;
     let context = Context::from_serialize(context).map_err(error)?;
     tera.render(name, &context).map_err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Page {
+        lang: &'static str,
+        dir: &'static str,
+        short_title: &'static str,
+    }
+
+    #[test]
+    fn an_override_can_extend_the_base_and_values_are_escaped() {
+        let page = Page {
+            lang: "en",
+            dir: "ltr",
+            short_title: "<script>alert(1)</script>",
+        };
+        let html = render(
+            "redline.html",
+            Some("{% extends \"base.html\" %}{% block body %}<p>{{ short_title }}</p>{% endblock body %}"),
+            &page,
+        )
+        .unwrap();
+        assert!(
+            html.contains("<p>&lt;script&gt;alert(1)&lt;&#x2F;script&gt;</p>"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn a_broken_override_names_the_template() {
+        let error = render("redline.html", Some("{% if %}"), &()).unwrap_err();
+        assert!(
+            error.to_string().starts_with("template redline.html: "),
+            "{error}"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! Comparing two revisions of a declaration clause by clause.
+//! Comparing two revisions of a declaration clause by clause (the one part of `redline` that
+//! knows the model: it matches clauses, then word-diffs each with the engine).
 //!
 //! Clauses are matched by id, never by position, so renumbering is not a change: OP 7 that
 //! was OP 6 is shown as renumbered, with its words compared to its own earlier wording.
@@ -10,7 +11,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
-use crate::model::{Amendment, AmendmentId, AmendmentStatus, ClauseId, ClauseStatus, Declaration, DelegationCode, ParagraphNumber, Part};
+use crate::model::{
+    Amendment, AmendmentId, AmendmentStatus, ClauseId, ClauseStatus, Declaration, DelegationCode,
+    ParagraphNumber, Part,
+};
 use crate::redline::{Redline, RedlineOptions, redline};
 
 /// The comparison of two whole texts.
@@ -88,24 +92,40 @@ pub fn compare(
         if amendment.status != AmendmentStatus::Applied || applied_before.contains(&amendment.id) {
             continue;
         }
-        let applied_at = amendment.record.iter().rev().find(|e| e.action == crate::model::RecordAction::Apply).map(|e| e.at);
-        attributions.entry(amendment.clause()).or_default().push(Attribution {
-            amendment: amendment.id.clone(),
-            proposer: amendment.proposer.clone(),
-            proposer_name: new
-                .delegation(&amendment.proposer)
-                .or_else(|| old.delegation(&amendment.proposer))
-                .map_or_else(|| amendment.proposer.to_string(), |d| d.name.clone()),
-            cosponsors: amendment.cosponsors.clone(),
-            date: applied_at,
-        });
+        let applied_at = amendment
+            .record
+            .iter()
+            .rev()
+            .find(|e| e.action == crate::model::RecordAction::Apply)
+            .map(|e| e.at);
+        attributions
+            .entry(amendment.clause())
+            .or_default()
+            .push(Attribution {
+                amendment: amendment.id.clone(),
+                proposer: amendment.proposer.clone(),
+                proposer_name: new
+                    .delegation(&amendment.proposer)
+                    .or_else(|| old.delegation(&amendment.proposer))
+                    .map_or_else(|| amendment.proposer.to_string(), |d| d.name.clone()),
+                cosponsors: amendment.cosponsors.clone(),
+                date: applied_at,
+            });
     }
 
     let mut clauses = Vec::new();
     let mut summary = Summary::default();
     for part in [Part::Preamble, Part::Operative] {
-        let old_order: Vec<&ClauseId> = old.order(part).iter().filter(|id| old.clauses.contains_key(*id)).collect();
-        let new_order: Vec<&ClauseId> = new.order(part).iter().filter(|id| new.clauses.contains_key(*id)).collect();
+        let old_order: Vec<&ClauseId> = old
+            .order(part)
+            .iter()
+            .filter(|id| old.clauses.contains_key(*id))
+            .collect();
+        let new_order: Vec<&ClauseId> = new
+            .order(part)
+            .iter()
+            .filter(|id| new.clauses.contains_key(*id))
+            .collect();
         let moved = moved_clauses(&old_order, &new_order);
         let new_set: HashSet<&ClauseId> = new_order.iter().copied().collect();
         let old_set: HashSet<&ClauseId> = old_order.iter().copied().collect();
@@ -176,11 +196,25 @@ pub fn compare(
 fn moved_clauses<'a>(old: &[&'a ClauseId], new: &[&'a ClauseId]) -> HashSet<&'a ClauseId> {
     let new_set: HashSet<&ClauseId> = new.iter().copied().collect();
     let old_set: HashSet<&ClauseId> = old.iter().copied().collect();
-    let old_common: Vec<&ClauseId> = old.iter().copied().filter(|id| new_set.contains(id)).collect();
-    let new_common: Vec<&ClauseId> = new.iter().copied().filter(|id| old_set.contains(id)).collect();
+    let old_common: Vec<&ClauseId> = old
+        .iter()
+        .copied()
+        .filter(|id| new_set.contains(id))
+        .collect();
+    let new_common: Vec<&ClauseId> = new
+        .iter()
+        .copied()
+        .filter(|id| old_set.contains(id))
+        .collect();
     let mut moved = HashSet::new();
     for op in capture_diff_slices(Algorithm::Myers, &old_common, &new_common) {
-        if let DiffOp::Insert { new_index, new_len, .. } | DiffOp::Replace { new_index, new_len, .. } = op {
+        if let DiffOp::Insert {
+            new_index, new_len, ..
+        }
+        | DiffOp::Replace {
+            new_index, new_len, ..
+        } = op
+        {
             moved.extend(new_common[new_index..new_index + new_len].iter().copied());
         }
     }
@@ -209,7 +243,11 @@ impl ClauseRedline {
 impl Summary {
     /// "3 clauses changed, 1 inserted, 1 deleted, 1 moved".
     pub fn sentence(&self) -> String {
-        let mut parts = vec![format!("{} clause{} changed", self.changed, if self.changed == 1 { "" } else { "s" })];
+        let mut parts = vec![format!(
+            "{} clause{} changed",
+            self.changed,
+            if self.changed == 1 { "" } else { "s" }
+        )];
         parts.push(format!("{} inserted", self.inserted));
         parts.push(format!("{} deleted", self.deleted));
         parts.push(format!("{} moved", self.moved));
