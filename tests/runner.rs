@@ -8,6 +8,7 @@ mod test_check;
 mod test_help;
 mod test_init;
 mod test_log_blame;
+mod test_redline;
 mod test_revision;
 mod test_show;
 

@@ -139,6 +139,7 @@ fn revisions_view(
             )));
         }
         document.clauses.retain(|c| &c.id == clause);
+        document.summary = crate::redline::document::Summary::of(&document.clauses);
     }
     let scope = if args.all || args.clause.is_some() {
         Scope::Everything

@@ -114,7 +114,6 @@ pub fn compare(
     }
 
     let mut clauses = Vec::new();
-    let mut summary = Summary::default();
     for part in [Part::Preamble, Part::Operative] {
         let old_order: Vec<&ClauseId> = old
             .order(part)
@@ -163,17 +162,6 @@ pub fn compare(
             let old_number = old_clause.and_then(|_| old.number_of(id));
             let new_number = new_clause.and_then(|_| new.number_of(id));
             let is_moved = moved.contains(id);
-            match change {
-                ClauseChange::Changed => summary.changed += 1,
-                ClauseChange::Inserted => summary.inserted += 1,
-                ClauseChange::Deleted => summary.deleted += 1,
-                ClauseChange::Unchanged => summary.unchanged += 1,
-            }
-            if is_moved {
-                summary.moved += 1;
-            } else if old_number.is_some() && new_number.is_some() && old_number != new_number {
-                summary.renumbered += 1;
-            }
             clauses.push(ClauseRedline {
                 id: id.clone(),
                 part,
@@ -188,6 +176,7 @@ pub fn compare(
             });
         }
     }
+    let summary = Summary::of(&clauses);
     DocumentRedline { clauses, summary }
 }
 
@@ -241,6 +230,28 @@ impl ClauseRedline {
 }
 
 impl Summary {
+    /// Counts the changes among `clauses` (all of a comparison, or the ones a reader asked for).
+    pub fn of(clauses: &[ClauseRedline]) -> Summary {
+        let mut summary = Summary::default();
+        for clause in clauses {
+            match clause.change {
+                ClauseChange::Changed => summary.changed += 1,
+                ClauseChange::Inserted => summary.inserted += 1,
+                ClauseChange::Deleted => summary.deleted += 1,
+                ClauseChange::Unchanged => summary.unchanged += 1,
+            }
+            if clause.moved {
+                summary.moved += 1;
+            } else if clause.old_number.is_some()
+                && clause.new_number.is_some()
+                && clause.old_number != clause.new_number
+            {
+                summary.renumbered += 1;
+            }
+        }
+        summary
+    }
+
     /// "3 clauses changed, 1 inserted, 1 deleted, 1 moved".
     pub fn sentence(&self) -> String {
         let mut parts = vec![format!(

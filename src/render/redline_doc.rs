@@ -149,12 +149,14 @@ impl RedlineView {
         for part in &self.parts {
             for clause in &part.clauses {
                 out.push('\n');
-                out.push_str(&if ansi {
-                    format!("\x1b[1m{}\x1b[0m", clause.label)
+                if clause.label.is_empty() {
+                    // A compared file has no paragraph numbers.
+                } else if ansi {
+                    out.push_str(&format!("\x1b[1m{}\x1b[0m\n", clause.label));
                 } else {
-                    clause.label.clone()
-                });
-                out.push('\n');
+                    out.push_str(&clause.label);
+                    out.push('\n');
+                }
                 for line in &clause.lines {
                     let text = Self::line_text(line, ansi);
                     out.push_str(&super::text::wrap(&text, "    ", "    ", width));

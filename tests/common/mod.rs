@@ -266,3 +266,22 @@ pub const SMALL_CLAUSES: &[(&str, &str)] = &[
         "kind: operative\nstatus: draft\ntext: \"*Decide* to meet again in 2024.\"\n",
     ),
 ];
+
+/// Whether an external tool is on PATH. On CI (`CI` set) a missing tool is a failure, since
+/// `.ci/run` installs it; on a developer's machine the test that needs it says so and skips.
+pub fn tool_available(name: &str) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is missing on CI: .ci/run must install it"
+        );
+        eprintln!("skipping: {name} is not installed");
+    }
+    found
+}
