@@ -132,7 +132,7 @@ fn two_files_compared_with_the_same_engine() {
         .success();
     insta::assert_snapshot!(output.normalized(&env), @"
     Redline: old.txt compared with new.txt
-    1 words inserted, 1 words deleted
+    1 word inserted, 1 word deleted
 
         States [-shall-]{+should+} cooperate closely.
         The Conference will meet in 2024.

@@ -191,8 +191,11 @@ fn files_view(
         from_label: old_path.display().to_string(),
         to_label: new_path.display().to_string(),
         summary: format!(
-            "{} words inserted, {} words deleted",
-            stats.words_inserted, stats.words_deleted
+            "{} word{} inserted, {} word{} deleted",
+            stats.words_inserted,
+            if stats.words_inserted == 1 { "" } else { "s" },
+            stats.words_deleted,
+            if stats.words_deleted == 1 { "" } else { "s" }
         ),
         lang: "en".into(),
         dir: "ltr".into(),
