@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::model::adoption::Translation;
 use crate::model::revision::{Conflict, apply_accepted};
 use crate::model::suggest::did_you_mean;
 use crate::model::{
@@ -34,6 +35,10 @@ pub enum Action {
     /// Carry a stale amendment onto the current text of its clause.
     Rebase {
         id: AmendmentId,
+    },
+    /// Record a translation of the current text (the secretariat).
+    Translate {
+        translation: Translation,
     },
 }
 
@@ -158,6 +163,7 @@ pub fn perform(
         }
         Action::Cut { name, label } => cut(tx, &declaration, &actor, at, name, label),
         Action::Rebase { id } => rebase(tx, &declaration, &actor, at, id),
+        Action::Translate { translation } => translate(tx, &declaration, &actor, at, translation),
         Action::Mark { status, clauses } => {
             if !actor.may_decide() {
                 return Err(RuleError::NotChairOrSecretariat {
@@ -529,6 +535,70 @@ fn rebase(
         commit,
         summary,
         amendment: Some(id),
+        competing: Vec::new(),
+    })
+}
+
+fn translate(
+    mut tx: Transaction<'_>,
+    declaration: &Declaration,
+    actor: &Delegation,
+    at: DateTime<FixedOffset>,
+    translation: Translation,
+) -> Result<Outcome, ActionError> {
+    if !actor.may_decide() {
+        return Err(RuleError::NotChairOrSecretariat {
+            actor: actor.code.clone(),
+            role: actor.role,
+            what: "record a translation",
+        }
+        .into());
+    }
+    let language = translation.language.clone();
+    let valid_code =
+        (2..=3).contains(&language.len()) && language.chars().all(|c| c.is_ascii_lowercase());
+    if !valid_code {
+        return Err(ActionError::Refused(format!(
+            "{language:?} is not a language code (use ISO 639-1, e.g. ru)"
+        )));
+    }
+    if !declaration.meta.languages.contains(&language) {
+        return Err(ActionError::Refused(format!(
+            "{language} is not one of the declaration's languages ({}): add it to `languages` in declaration.yaml first",
+            declaration.meta.languages.join(", ")
+        )));
+    }
+    if let Some(meta) = &translation.meta {
+        tx.put_meta_translation(&language, meta)?;
+    }
+    // Each translated clause records the hash of the source wording it translates, so a later
+    // change of that wording shows the translation as out of date.
+    for (id, clause_translation) in &translation.clauses {
+        let source = find_clause(declaration, id)?;
+        let mut stamped = clause_translation.clone();
+        stamped.source_hash = Some(source.wording_hash());
+        tx.put_clause_translation(&language, id, &stamped)?;
+    }
+    let summary = format!(
+        "{} records the {language} translation of {} clause{}",
+        actor.code,
+        translation.clauses.len(),
+        if translation.clauses.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    let commit = tx.commit(
+        actor,
+        at,
+        &format!("{summary}\n\nDecl-Action: translate\n"),
+        None,
+    )?;
+    Ok(Outcome {
+        commit,
+        summary,
+        amendment: None,
         competing: Vec::new(),
     })
 }

@@ -53,6 +53,15 @@ pub struct Step {
     pub reject: Option<ReasonStep>,
     pub cut: Option<CutStep>,
     pub mark: Option<MarkStep>,
+    pub translate: Option<TranslateStep>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslateStep {
+    pub language: String,
+    /// A folder of translation files, relative to the draft folder.
+    pub from: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,7 +201,14 @@ pub fn replay(draft_dir: &Path, target: &Path) -> Result<Replayed, ReplayError> 
             message,
         };
         let (actor, at, expect) = (step.actor.clone(), step.at, step.expect.clone());
-        let action = step_action(step).map_err(script_error)?;
+        let action = match &step.translate {
+            Some(translate) => {
+                let dir = draft_dir.join(&translate.from);
+                let translation = crate::store::read_translation_dir(&dir, &translate.language)?;
+                Action::Translate { translation }
+            }
+            None => step_action(step).map_err(script_error)?,
+        };
         let cut_name = match &action {
             Action::Cut { name, .. } => Some(name.clone()),
             _ => None,

@@ -11,6 +11,7 @@ mod check;
 mod clause;
 mod compile;
 mod error;
+mod export;
 mod init;
 mod log;
 mod output;
@@ -18,6 +19,7 @@ mod redline;
 mod revision;
 mod show;
 mod status;
+mod translation;
 mod ui;
 
 use std::path::PathBuf;
@@ -75,6 +77,10 @@ pub enum Command {
     Clause(clause::ClauseCommand),
     Redline(redline::RedlineArgs),
     Compile(compile::CompileArgs),
+    Export(export::ExportArgs),
+    /// Record translations of the text into the declaration's other languages
+    #[command(subcommand)]
+    Translation(translation::TranslationCommand),
     Log(log::LogArgs),
     Blame(blame::BlameArgs),
 }
@@ -164,6 +170,8 @@ fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
         Command::Clause(command) => clause::run(command, &context, ui),
         Command::Redline(args) => redline::run(args, &context, ui),
         Command::Compile(args) => compile::run(args, &context, ui),
+        Command::Export(args) => export::run(args, &context, ui),
+        Command::Translation(command) => translation::run(command, &context, ui),
         Command::Log(args) => log::run(args, &context, ui),
         Command::Blame(args) => blame::run(args, &context, ui),
     }

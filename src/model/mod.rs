@@ -5,6 +5,7 @@
 //! revision is cut, and the cross-file validation rules. The store reads and writes these
 //! values; commands combine them.
 
+pub mod adoption;
 pub mod amendment;
 pub mod blame;
 pub mod declaration;

@@ -1,9 +1,11 @@
 //! Back-ends: model values and redlines in, text out. No I/O: the command decides where the
 //! output goes.
 
+pub mod akn;
 pub mod compile;
 pub mod docx;
 pub mod emphasis;
+pub mod export;
 pub mod inline;
 pub mod redline_doc;
 pub mod redline_text;

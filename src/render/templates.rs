@@ -13,6 +13,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("macros.html", include_str!("templates/macros.html")),
     ("redline.html", include_str!("templates/redline.html")),
     ("compile.html", include_str!("templates/compile.html")),
+    ("export.html", include_str!("templates/export.html")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{Oid, Repository, RepositoryState, Signature, StatusOptions, Time};
 use serde::Serialize;
 
+use crate::model::adoption::{ClauseTranslation, MetaTranslation, Translation};
 use crate::model::validate::{
     self, DECLARATION_FILE, DELEGATIONS_FILE, Finding, amendment_file, clause_file,
 };
@@ -251,6 +252,22 @@ impl DeclRepo {
         }
     }
 
+    /// The translation into `language` at `at` (`translations/<language>/`), or `None` when
+    /// there is none.
+    pub fn load_translation(
+        &self,
+        at: &At,
+        language: &str,
+    ) -> Result<Option<Translation>, StoreError> {
+        let source = self.source(at)?;
+        let (translation, problems) = read_translation(&source, language)?;
+        if problems.is_empty() {
+            Ok(translation)
+        } else {
+            Err(StoreError::Invalid(problems))
+        }
+    }
+
     /// The ids of every amendment at `at`, from file names alone.
     pub fn amendment_ids(&self, at: &At) -> Result<Vec<AmendmentId>, StoreError> {
         let source = self.source(at)?;
@@ -263,6 +280,11 @@ impl DeclRepo {
         let (declaration, mut problems) = read_and_validate(&source)?;
         let (amendments, amendment_problems) = read_amendments(&source)?;
         problems.extend(amendment_problems);
+        if let Some(declaration) = &declaration {
+            for language in declaration.meta.languages.iter().skip(1) {
+                problems.extend(read_translation(&source, language)?.1);
+            }
+        }
         if let Some(declaration) = declaration {
             let findings = validate::validate_amendments(&declaration, &amendments);
             problems.extend(locate_findings(&source, findings)?);
@@ -536,6 +558,26 @@ impl Transaction<'_> {
 
     pub fn put_clause(&mut self, id: &ClauseId, clause: &Clause) -> Result<(), StoreError> {
         self.put_yaml(&clause_file(id), clause)
+    }
+
+    pub fn put_clause_translation(
+        &mut self,
+        language: &str,
+        id: &ClauseId,
+        translation: &ClauseTranslation,
+    ) -> Result<(), StoreError> {
+        self.put_yaml(&format!("translations/{language}/{id}.yaml"), translation)
+    }
+
+    pub fn put_meta_translation(
+        &mut self,
+        language: &str,
+        translation: &MetaTranslation,
+    ) -> Result<(), StoreError> {
+        self.put_yaml(
+            &format!("translations/{language}/{DECLARATION_FILE}"),
+            translation,
+        )
     }
 
     pub fn remove_clause(&mut self, id: &ClauseId) {
@@ -833,6 +875,82 @@ fn read_amendments(source: &Source<'_>) -> Result<(Vec<Amendment>, Vec<Problem>)
     }
     amendments.sort_by(|a, b| a.id.cmp(&b.id));
     Ok((amendments, problems))
+}
+
+fn read_translation(
+    source: &Source<'_>,
+    language: &str,
+) -> Result<(Option<Translation>, Vec<Problem>), StoreError> {
+    read_translation_in(source, &format!("translations/{language}"), language)
+}
+
+fn read_translation_in(
+    source: &Source<'_>,
+    dir: &str,
+    language: &str,
+) -> Result<(Option<Translation>, Vec<Problem>), StoreError> {
+    let mut problems = Vec::new();
+    let names = source.list(dir)?;
+    if names.is_empty() {
+        return Ok((None, problems));
+    }
+    let mut translation = Translation {
+        language: language.to_owned(),
+        ..Translation::default()
+    };
+    for name in names {
+        let file = format!("{dir}/{name}");
+        let Some(bytes) = source.read(&file)? else {
+            continue;
+        };
+        if name == DECLARATION_FILE {
+            translation.meta =
+                collect(&mut problems, yaml::parse::<MetaTranslation>(&file, &bytes));
+            continue;
+        }
+        let Some(id) = name
+            .strip_suffix(".yaml")
+            .and_then(|stem| stem.parse::<ClauseId>().ok())
+        else {
+            problems.push(Problem::at(
+                &file,
+                (1, 1),
+                "translation files are named <clause-id>.yaml or declaration.yaml",
+            ));
+            continue;
+        };
+        if let Some(clause) = collect(
+            &mut problems,
+            yaml::parse::<ClauseTranslation>(&file, &bytes),
+        ) {
+            translation.clauses.insert(id, clause);
+        }
+    }
+    Ok((Some(translation), problems))
+}
+
+/// The translation files in a folder (`drafts/dushanbe-2022/translations/ru`), to import.
+pub fn read_translation_dir(dir: &Path, language: &str) -> Result<Translation, StoreError> {
+    let source = Source::WorkTree(dir.to_owned());
+    if !dir.is_dir() {
+        return Err(StoreError::io(
+            dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
+        ));
+    }
+    let (translation, mut problems) = read_translation_in(&source, ".", language)?;
+    for problem in &mut problems {
+        problem.file = dir
+            .join(problem.file.trim_start_matches("./"))
+            .display()
+            .to_string();
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems));
+    }
+    let mut translation = translation.unwrap_or_default();
+    translation.language = language.to_owned();
+    Ok(translation)
 }
 
 fn collect<T>(problems: &mut Vec<Problem>, result: Result<T, Vec<Problem>>) -> Option<T> {

@@ -1,0 +1,163 @@
+//! `decl export`: the final text in the formats a conference needs.
+
+use std::path::PathBuf;
+
+use super::{CommandError, Context, Ui, output::deliver};
+use crate::model::adoption::export_blockers;
+use crate::render::export::ExportView;
+use crate::store::At;
+
+/// Export the adopted text (Markdown, HTML, plain text, Word, Akoma Ntoso, JSON)
+///
+/// Without --rev, exports the `adopted` revision if there is one, else the working tree (which
+/// needs --draft). Refuses, listing what stands in the way by paragraph number, while any clause
+/// is not agreed or holds square brackets, or any amendment is still open; --draft exports
+/// anyway and marks the result as a draft on every page.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The revision to export (default: adopted)
+    #[arg(long)]
+    pub rev: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExportFormat::Html)]
+    pub format: ExportFormat,
+    /// The language to export (one of the declaration's languages; default: the source)
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// With --format html: a tera template to use instead of the built-in one
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Export a text that is not final, marked DRAFT on every page
+    #[arg(long)]
+    pub draft: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Markdown
+    Md,
+    /// A self-contained, printable HTML page
+    Html,
+    /// Plain text wrapped at 80 columns
+    Txt,
+    /// A Word document with numbered paragraphs and styles
+    Docx,
+    /// Akoma Ntoso 3.0 XML
+    Akn,
+    /// The numbered structure as JSON
+    Json,
+}
+
+pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
+    let repo = context.repo()?;
+    let revisions = repo.revisions()?;
+    let (at, revision_label) = match &args.rev {
+        Some(rev) => (
+            At::Rev(rev.clone()),
+            revisions
+                .iter()
+                .find(|t| &t.name == rev)
+                .map_or_else(|| rev.clone(), |t| t.label.clone()),
+        ),
+        None => match revisions.iter().find(|t| t.name == "adopted") {
+            Some(tag) => (At::Rev(tag.name.clone()), tag.label.clone()),
+            None if args.draft => (At::WorkTree, "working text".to_owned()),
+            None => {
+                return Err(CommandError::user(
+                    "there is no adopted text yet (no `adopted` revision)",
+                )
+                .hint("name a revision with --rev, or export the working text with --draft"));
+            }
+        },
+    };
+    let declaration = repo.load(&at)?;
+    let amendments = repo.load_amendments(&at)?;
+    let mut blockers = export_blockers(&declaration, &amendments);
+
+    let source_language = declaration
+        .meta
+        .languages
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "en".into());
+    let translation = match args.lang.as_deref() {
+        None => None,
+        Some(lang) if lang == source_language => None,
+        Some(lang) => {
+            if !declaration.meta.languages.iter().any(|l| l == lang) {
+                return Err(CommandError::user(format!(
+                    "{lang} is not one of the declaration's languages ({})",
+                    declaration.meta.languages.join(", ")
+                )));
+            }
+            // Translations of an adopted text are made after adoption: read the latest ones,
+            // and check each against the wording being exported.
+            let Some(translation) = repo.load_translation(&At::WorkTree, lang)? else {
+                return Err(CommandError::user(format!(
+                    "there is no {lang} translation (translations/{lang}/)"
+                ))
+                .hint(format!(
+                    "the secretariat records one with: decl translation import {lang} DIR --as CODE"
+                )));
+            };
+            blockers.extend(
+                translation
+                    .gaps(&declaration)
+                    .iter()
+                    .map(|gap| format!("{lang}: {gap}")),
+            );
+            Some(translation)
+        }
+    };
+    if !blockers.is_empty() && !args.draft {
+        let list: Vec<String> = blockers.iter().map(|b| format!("  {b}")).collect();
+        return Err(CommandError::user(format!(
+            "{revision_label} is not ready to be issued as a final text:\n{}",
+            list.join("\n")
+        ))
+        .hint("export it anyway, marked as a draft, with --draft"));
+    }
+    if args.template.is_some() && args.format != ExportFormat::Html {
+        return Err(CommandError::user("--template applies to --format html"));
+    }
+    let view = ExportView::new(
+        &declaration,
+        translation.as_ref(),
+        &revision_label,
+        args.draft,
+    );
+    let bytes = match args.format {
+        ExportFormat::Md => view.markdown().into_bytes(),
+        ExportFormat::Txt => view.plain(80).into_bytes(),
+        ExportFormat::Json => view.json().into_bytes(),
+        ExportFormat::Akn => {
+            crate::render::akn::akoma_ntoso(&view, &context.now().date_naive().to_string())
+                .into_bytes()
+        }
+        ExportFormat::Html => {
+            let template = match &args.template {
+                Some(path) => Some(std::fs::read_to_string(context.resolve_path(path)).map_err(
+                    |e| CommandError::user(format!("cannot read {}: {e}", path.display())),
+                )?),
+                None => repo.template_override("export.html")?,
+            };
+            view.html(template.as_deref())
+                .map_err(|e| CommandError::user(e.to_string()))?
+                .into_bytes()
+        }
+        ExportFormat::Docx => {
+            if args.output.is_none() && ui.is_terminal() {
+                return Err(
+                    CommandError::user("a Word document is binary: write it to a file")
+                        .hint("add -o declaration.docx"),
+                );
+            }
+            crate::render::docx::export_docx(&view)
+                .map_err(|e| CommandError::user(e.to_string()))?
+        }
+    };
+    deliver(&bytes, args.output.as_deref(), context, ui)
+}
