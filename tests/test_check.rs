@@ -280,3 +280,34 @@ fn outside_a_repository_the_error_says_how_to_make_one() {
         output.stderr
     );
 }
+
+#[test]
+fn style_checks_name_the_paragraph() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.write(
+        "repo/clauses/pp-charter.yaml",
+        "kind: preambular\nstatus: agreed\ntext: Recalling the Charter of the United Nations;\n",
+    );
+    env.write("repo/clauses/op-borders.yaml", "kind: operative\nstatus: draft\ntext: \"*Calls upon* all States to exchange PNR data and to work with Turkey\"\n");
+    env.write(
+        "repo/clauses/op-follow-up.yaml",
+        "kind: operative\nstatus: draft\ntext: \"*Decide* to meet again in Türkiye in 2024;\"\n",
+    );
+    let output = env.decl("repo", &["check", "--style"]).success();
+    insta::assert_snapshot!(output.normalized(&env), @r#"
+    warning: PP 1 (pp-charter): should open with an italicised participle or adjective, e.g. *Recalling*
+    warning: PP 1 (pp-charter): should end with a comma
+    warning: OP 1 (op-borders): opens with *Calls upon*: a declaration speaks in the first person (*Call upon*, not *Calls upon*)
+    warning: OP 1 (op-borders): should end with a semicolon
+    warning: OP 3 (op-follow-up): is the last operative paragraph, so it should end with a full stop
+    warning: OP 1 (op-borders): PNR is used before it is spelled out: write the name in full at its first use, then (PNR)
+    warning: "Türkiye" (OP 3) and "Turkey" (OP 1) are both used: spell the term one way throughout
+    7 style warnings
+    "#);
+    // The structural check alone does not look at style.
+    assert_eq!(
+        env.decl("repo", &["check"]).success().stdout,
+        "ok: no problems found\n"
+    );
+}

@@ -11,6 +11,10 @@ pub struct CheckArgs {
     /// Check this revision (tag, commit) instead of the working tree
     #[arg(long)]
     pub rev: Option<String>,
+    /// Also check drafting conventions (opening words, final punctuation, acronyms, spelling),
+    /// as warnings with paragraph numbers
+    #[arg(long)]
+    pub style: bool,
 }
 
 pub fn run(args: CheckArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
@@ -18,6 +22,26 @@ pub fn run(args: CheckArgs, context: &Context, ui: &mut Ui) -> Result<(), Comman
     let problems = repo.check(&at(&args.rev))?;
     for problem in &problems {
         ui.line(&problem.to_string())?;
+    }
+    if args.style && problems.is_empty() {
+        let declaration = repo.load(&at(&args.rev))?;
+        let warnings = crate::model::style::style_warnings(&declaration);
+        for warning in &warnings {
+            match &warning.paragraph {
+                Some((number, id)) => {
+                    ui.line(&format!("warning: {number} ({id}): {}", warning.message))?
+                }
+                None => ui.line(&format!("warning: {}", warning.message))?,
+            }
+        }
+        if !warnings.is_empty() {
+            let count = warnings.len();
+            ui.line(&format!(
+                "{count} style warning{}",
+                if count == 1 { "" } else { "s" }
+            ))?;
+            return Ok(());
+        }
     }
     if problems.is_empty() {
         ui.line("ok: no problems found")?;

@@ -12,6 +12,7 @@ pub mod declaration;
 pub mod id;
 pub mod merge;
 pub mod revision;
+pub mod style;
 pub mod suggest;
 pub mod validate;
 
