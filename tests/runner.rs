@@ -9,6 +9,7 @@ mod test_export;
 mod test_help;
 mod test_init;
 mod test_log_blame;
+mod test_recovery;
 mod test_redline;
 mod test_revision;
 mod test_show;

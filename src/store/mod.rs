@@ -145,7 +145,52 @@ impl DeclRepo {
         if !root.join(DECLARATION_FILE).exists() && repo.head().is_err() {
             return Err(StoreError::NotFound(start.to_owned()));
         }
-        Ok(DeclRepo { repo, root })
+        let store = DeclRepo { repo, root };
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Finishes a command that was killed after it moved the branch but before it had updated
+    /// the working tree (the journal says which files), or forgets one killed before it moved
+    /// the branch (nothing was committed, nothing is left to undo).
+    fn recover(&self) -> Result<(), StoreError> {
+        let git_dir = self.repo.path();
+        if Journal::read(git_dir).is_none() {
+            return Ok(());
+        }
+        let _lock = self.lock()?;
+        // Another process may have recovered while we waited for the lock.
+        let Some(journal) = Journal::read(git_dir) else {
+            return Ok(());
+        };
+        let head = self.repo.head().ok().and_then(|head| head.target());
+        if head == Some(journal.commit) {
+            let tree = self.repo.find_commit(journal.commit)?.tree()?;
+            let source = Source::Tree(&self.repo, tree);
+            let mut writes = BTreeMap::new();
+            for path in journal.paths {
+                let content = source.read(&path)?;
+                writes.insert(path, content);
+            }
+            update_work_tree(self, &writes)?;
+        }
+        Journal::remove(git_dir);
+        Ok(())
+    }
+
+    /// The repository's write lock, held until the returned file is dropped. An OS lock is
+    /// released when the process dies, so a killed command never leaves a stale lock behind;
+    /// a second writer waits here until the first has committed.
+    fn lock(&self) -> Result<File, StoreError> {
+        let lock_path = self.repo.path().join("decl.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        Ok(lock)
     }
 
     /// Creates an empty git repository (branch `main`) in `dir`, which must be missing or empty.
@@ -445,16 +490,8 @@ impl DeclRepo {
     /// Starts a change: takes the repository's write lock and checks that the working tree is
     /// clean, so the commit will hold exactly this change and nothing swept up with it.
     pub fn begin(&self) -> Result<Transaction<'_>, StoreError> {
-        let lock_path = self.repo.path().join("decl.lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| StoreError::io(&lock_path, e))?;
-        // An OS lock is released when the process dies, so a killed command never leaves a
-        // stale lock behind; a second writer waits here until the first has committed.
-        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        let lock = self.lock()?;
+        self.clear_temp_dir();
         match self.repo.state() {
             RepositoryState::Clean => {}
             state => return Err(StoreError::Busy(format!("{state:?}").to_lowercase())),
@@ -656,16 +693,39 @@ impl Transaction<'_> {
         };
         let tree = repo.find_tree(builder.create_updated(repo, &base_tree)?)?;
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        // "HEAD" makes libgit2 check that the branch still points at our parent, so a
-        // concurrent writer (e.g. a plain `git commit`) cannot be overwritten.
         let commit_id = repo.commit(
-            Some("HEAD"),
+            None,
             &author_signature,
             &committer,
             message,
             &tree,
             &parents,
         )?;
+
+        // The journal names the commit and the files it changes before the branch moves, so
+        // that a command killed between moving the branch and updating the working tree is
+        // finished by the next one (see `recover`), never left half-applied.
+        let journal = Journal {
+            commit: commit_id,
+            paths: self.writes.keys().cloned().collect(),
+        };
+        journal.write(repo.path())?;
+        crash_point("before-ref");
+        let branch = head_branch(repo)?;
+        let reflog = format!("decl: {}", message.lines().next().unwrap_or_default());
+        let moved = match self.head {
+            // Moves the branch only if it still points at our parent: a concurrent writer (a
+            // plain `git commit`, say) is never overwritten.
+            Some(parent_id) => {
+                repo.reference_matching(&branch, commit_id, true, parent_id, &reflog)
+            }
+            None => repo.reference(&branch, commit_id, false, &reflog),
+        };
+        if let Err(error) = moved {
+            Journal::remove(repo.path());
+            return Err(error.into());
+        }
+        crash_point("after-ref");
 
         if let Some(tag) = tag {
             let object = repo.find_object(commit_id, None)?;
@@ -677,41 +737,128 @@ impl Transaction<'_> {
                 false,
             )?;
         }
-        self.update_work_tree()?;
+        update_work_tree(self.store, &self.writes)?;
+        Journal::remove(repo.path());
         Ok(oid_string(commit_id))
     }
+}
 
-    /// Writes each changed file atomically (temporary file, then rename) and records it in the
-    /// index, so `git status` is clean afterwards.
-    fn update_work_tree(&self) -> Result<(), StoreError> {
-        let root = &self.store.root;
-        let mut index = self.store.repo.index()?;
-        for (path, content) in &self.writes {
-            let full = root.join(path);
-            match content {
-                Some(bytes) => {
-                    write_atomically(&full, bytes)?;
-                    index.add_path(Path::new(path))?;
+/// Writes each changed file atomically (temporary file, then rename) and records it in the
+/// index, so `git status` is clean afterwards. `None` removes the file.
+fn update_work_tree(
+    store: &DeclRepo,
+    writes: &BTreeMap<String, Option<Vec<u8>>>,
+) -> Result<(), StoreError> {
+    let root = &store.root;
+    let mut index = store.repo.index()?;
+    for (idx, (path, content)) in writes.iter().enumerate() {
+        if idx == 1 {
+            crash_point("mid-files");
+        }
+        let full = root.join(path);
+        match content {
+            Some(bytes) => {
+                write_atomically(&store.temp_dir(), &full, bytes)?;
+                index.add_path(Path::new(path))?;
+            }
+            None => {
+                match std::fs::remove_file(&full) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(error) => return Err(StoreError::io(full, error)),
                 }
-                None => {
-                    match std::fs::remove_file(&full) {
-                        Ok(()) => {}
-                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(error) => return Err(StoreError::io(full, error)),
-                    }
+                if index.get_path(Path::new(path), 0).is_some() {
                     index.remove_path(Path::new(path))?;
                 }
             }
         }
-        index.write()?;
-        Ok(())
+    }
+    index.write()?;
+    Ok(())
+}
+
+/// `.git/decl-tmp/`: where files are written before they are renamed into place.
+const TEMP_DIR: &str = "decl-tmp";
+
+impl DeclRepo {
+    fn temp_dir(&self) -> PathBuf {
+        self.repo.path().join(TEMP_DIR)
+    }
+
+    /// Removes temporary files a killed command left behind (only ever under the write lock).
+    fn clear_temp_dir(&self) {
+        if let Ok(entries) = std::fs::read_dir(self.temp_dir()) {
+            for entry in entries.flatten() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+/// `.git/decl-journal`: the commit a command is making and the files it changes.
+struct Journal {
+    commit: Oid,
+    paths: Vec<String>,
+}
+
+const JOURNAL_FILE: &str = "decl-journal";
+
+impl Journal {
+    fn write(&self, git_dir: &Path) -> Result<(), StoreError> {
+        let mut text = format!("{}\n", self.commit);
+        for path in &self.paths {
+            text.push_str(path);
+            text.push('\n');
+        }
+        write_atomically(
+            &git_dir.join(TEMP_DIR),
+            &git_dir.join(JOURNAL_FILE),
+            text.as_bytes(),
+        )
+    }
+
+    fn read(git_dir: &Path) -> Option<Journal> {
+        let text = std::fs::read_to_string(git_dir.join(JOURNAL_FILE)).ok()?;
+        let mut lines = text.lines();
+        let commit = Oid::from_str(lines.next()?).ok()?;
+        Some(Journal {
+            commit,
+            paths: lines.filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        })
+    }
+
+    fn remove(git_dir: &Path) {
+        // A journal left behind is harmless: `recover` discards it.
+        let _ = std::fs::remove_file(git_dir.join(JOURNAL_FILE));
+    }
+}
+
+/// The branch HEAD points at (`refs/heads/main`).
+fn head_branch(repo: &Repository) -> Result<String, StoreError> {
+    let head = repo.find_reference("HEAD")?;
+    match head.symbolic_target() {
+        Ok(Some(target)) => Ok(target.to_owned()),
+        _ => Err(StoreError::DetachedHead),
+    }
+}
+
+/// A test-only hook: `DECL_TEST_CRASH_AT=<point>` aborts the process there, as a power cut or
+/// `kill -9` would, so the tests can prove that the next command recovers.
+fn crash_point(point: &str) {
+    if cfg!(debug_assertions) && std::env::var("DECL_TEST_CRASH_AT").is_ok_and(|at| at == point) {
+        std::process::abort();
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in `temp_dir` (in `.git`, so that a
+/// process killed half-way leaves no stray file among the clauses), then renames it into place:
+/// a reader sees the old file or the new one, never half of one.
+fn write_atomically(temp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(dir, e))?;
+    std::fs::create_dir_all(temp_dir).map_err(|e| StoreError::io(temp_dir, e))?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(temp_dir).map_err(|e| StoreError::io(temp_dir, e))?;
     temp.write_all(bytes).map_err(|e| StoreError::io(path, e))?;
     temp.as_file()
         .sync_all()

@@ -66,6 +66,8 @@ impl Source<'_> {
                 }
             }
         }
+        // Hidden files are an editor's or the system's (`.op-x.yaml.swp`, `.DS_Store`).
+        names.retain(|name| !name.starts_with('.'));
         names.sort();
         Ok(names)
     }
