@@ -169,10 +169,10 @@ fn a_whole_negotiation() {
     Justification: Softer, as elsewhere.
 
     Record:
-      2022-09-12 10:00  propose Republic of Türkiye (TUR)
-      2022-09-13 09:00  support State of Qatar (QAT)
-      2022-09-13 09:00  oppose Russian Federation (RUS): Too weak.
-      2022-09-20 16:00  accept Republic of Tajikistan (TJK) (as modified)
+      2022-09-12 10:00  propose   Republic of Türkiye (TUR)
+      2022-09-13 09:00  support   State of Qatar (QAT)
+      2022-09-13 09:00  oppose    Russian Federation (RUS): Too weak.
+      2022-09-20 16:00  accept    Republic of Tajikistan (TJK) (as modified)
 
     Redline against the current text:
     *Call upon* all States to strengthen border controls and [-shall-]{+could+} cooperate closely;
@@ -773,4 +773,51 @@ fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overla
             .contains("all Member States to strengthen border controls and shall cooperate fully;"),
         "{text}"
     );
+}
+
+#[test]
+fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_terminal() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let hostile = "*Decide* to meet \x1b]0;pwned\x07again\x1b[2J in \u{202E}4202\u{202C}.";
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-follow-up",
+            "--text",
+            hostile,
+            "--justification",
+            "\x1b[8mhidden",
+        ],
+    )
+    .success();
+    let shown = env
+        .decl("repo", &["amend", "show", "TUR-1"])
+        .success()
+        .stdout;
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\u{202E}') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains(
+            "{+<U+001B>]0;pwned<U+0007>+}again{+<U+001B>[2J+} in [-2024-]{+<U+202E>4202<U+202C>+}."
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Justification: <U+001B>[8mhidden"),
+        "{shown}"
+    );
+    // The file keeps the wording exactly as proposed.
+    let file = env.read("repo/amendments/TUR-1.yaml");
+    let amendment: serde_yaml::Value = serde_yaml::from_str(&file).unwrap();
+    assert_eq!(amendment["text"].as_str(), Some(hostile));
+    let redline = env.decl("repo", &["compile"]).success().stdout;
+    assert!(!redline.contains('\x1b'), "{redline:?}");
 }

@@ -111,9 +111,9 @@ fn status_counts_clauses_and_brackets() {
     Revision: Zero draft (zero-draft), 2 commits since
 
     Clauses: 1 preambular, 3 operative
-      draft 2
-      bracketed 1
-      agreed 1
+      draft          2
+      bracketed      1
+      agreed         1
 
     Bracketed text: 1 span
       OP 2 [and passenger name record data]

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{CommandError, Context, Ui, at, output::deliver};
+use super::output::{Document, deliver};
+use super::{CommandError, Context, Ui, at};
 use crate::render::compile::CompilationView;
 
 /// Show the current draft with every pending amendment under its clause
@@ -56,5 +57,5 @@ pub fn run(args: CompileArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
             .html(repo.template_override("compile.html")?.as_deref())
             .map_err(|e| CommandError::user(e.to_string()))?,
     };
-    deliver(content.as_bytes(), args.output.as_deref(), context, ui)
+    deliver(Document::Text(content), args.output.as_deref(), context, ui)
 }

@@ -105,9 +105,11 @@ pub fn report(result: Result<(), CommandError>) -> ExitCode {
     match error.kind {
         ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         kind => {
-            eprintln!("error: {}", error.message);
+            // Messages quote user input (a reason, a file's content): neutralise it too.
+            let safe = |text: &str| crate::render::terminal::terminal_safe(text, false);
+            eprintln!("error: {}", safe(&error.message));
             for hint in &error.hints {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", safe(hint));
             }
             ExitCode::from(if kind == ErrorKind::User { 1 } else { 3 })
         }

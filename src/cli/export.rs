@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{CommandError, Context, Ui, output::deliver};
+use super::output::{Document, deliver};
+use super::{CommandError, Context, Ui};
 use crate::model::adoption::export_blockers;
 use crate::render::export::ExportView;
 use crate::store::At;
@@ -129,14 +130,14 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
         &revision_label,
         args.draft,
     );
-    let bytes = match args.format {
-        ExportFormat::Md => view.markdown().into_bytes(),
-        ExportFormat::Txt => view.plain(80).into_bytes(),
-        ExportFormat::Json => view.json().into_bytes(),
-        ExportFormat::Akn => {
-            crate::render::akn::akoma_ntoso(&view, &context.now().date_naive().to_string())
-                .into_bytes()
-        }
+    let document = match args.format {
+        ExportFormat::Md => Document::Text(view.markdown()),
+        ExportFormat::Txt => Document::Text(view.plain(80)),
+        ExportFormat::Json => Document::Text(view.json()),
+        ExportFormat::Akn => Document::Text(crate::render::akn::akoma_ntoso(
+            &view,
+            &context.now().date_naive().to_string(),
+        )),
         ExportFormat::Html => {
             let template = match &args.template {
                 Some(path) => Some(std::fs::read_to_string(context.resolve_path(path)).map_err(
@@ -144,9 +145,10 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
                 )?),
                 None => repo.template_override("export.html")?,
             };
-            view.html(template.as_deref())
-                .map_err(|e| CommandError::user(e.to_string()))?
-                .into_bytes()
+            Document::Text(
+                view.html(template.as_deref())
+                    .map_err(|e| CommandError::user(e.to_string()))?,
+            )
         }
         ExportFormat::Docx => {
             if args.output.is_none() && ui.is_terminal() {
@@ -155,9 +157,11 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
                         .hint("add -o declaration.docx"),
                 );
             }
-            crate::render::docx::export_docx(&view)
-                .map_err(|e| CommandError::user(e.to_string()))?
+            Document::Binary(
+                crate::render::docx::export_docx(&view)
+                    .map_err(|e| CommandError::user(e.to_string()))?,
+            )
         }
     };
-    deliver(&bytes, args.output.as_deref(), context, ui)
+    deliver(document, args.output.as_deref(), context, ui)
 }

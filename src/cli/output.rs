@@ -5,16 +5,29 @@ use std::path::Path;
 
 use super::{CommandError, Context, Ui};
 
-/// Writes `content` to `output` (relative to the working directory), or to stdout.
+/// A rendered document: text (shown on a terminal made safe) or bytes (a Word file).
+pub enum Document {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+/// Writes `document` to `output` (relative to the working directory), or to stdout.
 pub fn deliver(
-    content: &[u8],
+    document: Document,
     output: Option<&Path>,
     context: &Context,
     ui: &mut Ui,
 ) -> Result<(), CommandError> {
     let Some(path) = output else {
-        ui.write_bytes(content)?;
+        match &document {
+            Document::Text(text) => ui.write(text)?,
+            Document::Binary(bytes) => ui.write_bytes(bytes)?,
+        }
         return Ok(());
+    };
+    let content = match &document {
+        Document::Text(text) => text.as_bytes(),
+        Document::Binary(bytes) => bytes.as_slice(),
     };
     let path = context.resolve_path(path);
     let cannot = |error: std::io::Error| {

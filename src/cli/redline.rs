@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{CommandError, Context, Ui, output::deliver};
+use super::output::{Document, deliver};
+use super::{CommandError, Context, Ui};
 use crate::model::ClauseId;
 use crate::redline::document::compare;
 use crate::redline::{RedlineOptions, redline};
@@ -85,10 +86,10 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
             }
             let bytes = crate::render::docx::redline_docx(&view, "decl")
                 .map_err(|e| CommandError::user(e.to_string()))?;
-            return deliver(&bytes, args.output.as_deref(), context, ui);
+            return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
         }
     };
-    deliver(content.as_bytes(), args.output.as_deref(), context, ui)
+    deliver(Document::Text(content), args.output.as_deref(), context, ui)
 }
 
 fn revisions_view(

@@ -62,8 +62,11 @@ impl Ui {
         }
     }
 
+    /// Writes text, with control characters and bidi overrides from untrusted wording made
+    /// visible (see `render::terminal`); decl's own colours pass when colour is on.
     pub fn write(&mut self, text: &str) -> io::Result<()> {
-        self.out.write_all(text.as_bytes())
+        let safe = crate::render::terminal::terminal_safe(text, self.color);
+        self.out.write_all(safe.as_bytes())
     }
 
     pub fn write_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -71,7 +74,7 @@ impl Ui {
     }
 
     pub fn line(&mut self, text: &str) -> io::Result<()> {
-        self.out.write_all(text.as_bytes())?;
+        self.write(text)?;
         self.out.write_all(b"\n")
     }
 

@@ -647,7 +647,7 @@ impl Act {
 
 impl fmt::Display for AmendmentStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             AmendmentStatus::Tabled => "tabled",
             AmendmentStatus::Withdrawn => "withdrawn",
             AmendmentStatus::Accepted => "accepted",
@@ -680,7 +680,7 @@ impl std::str::FromStr for AmendmentStatus {
 
 impl fmt::Display for RecordAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             RecordAction::Propose => "propose",
             RecordAction::Support => "support",
             RecordAction::Oppose => "oppose",

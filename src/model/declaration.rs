@@ -374,7 +374,7 @@ impl fmt::Display for ParagraphNumber {
 
 impl fmt::Display for ClauseStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             ClauseStatus::Draft => "draft",
             ClauseStatus::Bracketed => "bracketed",
             ClauseStatus::AgreedAdRef => "agreed-ad-ref",
@@ -385,7 +385,7 @@ impl fmt::Display for ClauseStatus {
 
 impl fmt::Display for ClauseKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             ClauseKind::Preambular => "preambular",
             ClauseKind::Operative => "operative",
         })
@@ -394,7 +394,7 @@ impl fmt::Display for ClauseKind {
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Role::Chair => "chair",
             Role::Secretariat => "secretariat",
             Role::Member => "member",

@@ -11,4 +11,5 @@ pub mod redline_doc;
 pub mod redline_text;
 pub mod table;
 pub mod templates;
+pub mod terminal;
 pub mod text;
