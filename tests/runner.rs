@@ -6,6 +6,7 @@ mod common;
 mod test_amend;
 mod test_check;
 mod test_export;
+mod test_hardening;
 mod test_help;
 mod test_init;
 mod test_log_blame;
