@@ -57,6 +57,12 @@ pub fn parse<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Vec<Pro
             "the file holds unresolved merge-conflict markers: resolve the conflict first",
         )]);
     }
+    // The event-level scan costs as much as the parse itself, so it runs only to explain a
+    // failure: serde_yaml refuses duplicate keys too, but points at the enclosing mapping.
+    let error = match serde_yaml::from_str::<T>(text) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
     let positions = Positions::scan(text);
     let mut problems: Vec<Problem> = positions
         .duplicate_keys
@@ -66,21 +72,15 @@ pub fn parse<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Vec<Pro
     if let Some((at, message)) = &positions.syntax_error {
         problems.push(Problem::at(file, *at, format!("invalid YAML: {message}")));
     }
-    // serde_yaml would only repeat a duplicate key or syntax error, with a vaguer location.
     if !problems.is_empty() {
         return Err(problems);
     }
-    match serde_yaml::from_str::<T>(text) {
-        Ok(value) => Ok(value),
-        Err(error) => {
-            let at = error
-                .location()
-                .map_or((1, 1), |location| (location.line(), location.column()));
-            let message = serde_message(&error);
-            let (at, message) = positions.pin_invalid_id(&message).unwrap_or((at, message));
-            Err(vec![Problem::at(file, at, message)])
-        }
-    }
+    let at = error
+        .location()
+        .map_or((1, 1), |location| (location.line(), location.column()));
+    let message = serde_message(&error);
+    let (at, message) = positions.pin_invalid_id(&message).unwrap_or((at, message));
+    Err(vec![Problem::at(file, at, message)])
 }
 
 /// The file's text: UTF-8, without a leading byte-order mark.
