@@ -140,7 +140,7 @@ pub fn perform(
             amendment.act(&actor, act, at)?;
             tx.put_amendment(&amendment)?;
             let competing = if is_accept {
-                tx.amendments()?
+                tx.amendments_mentioning(amendment.clause().as_str())?
                     .into_iter()
                     .filter(|other| {
                         other.id != amendment.id
@@ -390,7 +390,8 @@ fn cut(
         }
         .into());
     }
-    let amendments = tx.amendments()?;
+    // Only accepted amendments are applied; "accepted" also matches "accepted-as-modified".
+    let amendments = tx.amendments_mentioning("accepted")?;
     let accepted: Vec<&Amendment> = amendments
         .iter()
         .filter(|a| a.awaits_application())
@@ -684,7 +685,7 @@ fn find_amendment(tx: &Transaction<'_>, id: &AmendmentId) -> Result<Amendment, A
     match tx.amendment(id)? {
         Some(amendment) => Ok(amendment),
         None => {
-            let ids: Vec<String> = tx.amendments()?.iter().map(|a| a.id.to_string()).collect();
+            let ids: Vec<String> = tx.amendment_ids()?.iter().map(|a| a.to_string()).collect();
             Err(ActionError::UnknownAmendment {
                 id: id.to_string(),
                 hint: did_you_mean(&id.to_string(), ids.iter().map(String::as_str)),
