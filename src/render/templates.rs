@@ -68,6 +68,7 @@ mod tests {
     struct Page {
         lang: &'static str,
         dir: &'static str,
+        symbol: &'static str,
         short_title: &'static str,
     }
 
@@ -76,6 +77,7 @@ mod tests {
         let page = Page {
             lang: "en",
             dir: "ltr",
+            symbol: "S/1",
             short_title: "<script>alert(1)</script>",
         };
         let html = render(
