@@ -261,9 +261,13 @@ pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
         let mut pieces = run.text.split('\n').peekable();
         while let Some(piece) = pieces.next() {
             if !piece.is_empty() {
+                // Field by field: `..run.clone()` would copy the whole text once per line.
                 lines.last_mut().expect("never empty").push(StyledRun {
+                    kind: run.kind,
                     text: piece.to_owned(),
-                    ..run.clone()
+                    italic: run.italic,
+                    bold: run.bold,
+                    bracketed: run.bracketed,
                 });
             }
             if pieces.peek().is_some() {
