@@ -7,7 +7,7 @@ use super::{CommandError, Context, Ui};
 use crate::model::ClauseId;
 use crate::redline::document::compare;
 use crate::redline::{RedlineOptions, redline};
-use crate::render::emphasis::plain_runs;
+use crate::render::emphasis::{RunKind, StyledRun, plain_runs};
 use crate::render::redline_doc::{ClauseView, PartView, RedlineView, Scope, split_lines};
 use crate::store::{At, DeclRepo};
 
@@ -25,7 +25,7 @@ pub struct RedlineArgs {
     /// Only this clause
     #[arg(long)]
     pub clause: Option<ClauseId>,
-    /// Show every clause, changed or not
+    /// Show every clause (with --files: every paragraph), changed or not
     #[arg(long)]
     pub all: bool,
     /// Show whitespace-only changes
@@ -59,15 +59,28 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         show_whitespace: args.whitespace,
         ..RedlineOptions::default()
     };
+    let scope = if args.all || args.clause.is_some() {
+        Scope::Everything
+    } else {
+        Scope::Changes
+    };
     let (view, repo) = match &args.files {
-        Some(files) => (files_view(&files[0], &files[1], &options, context)?, None),
+        Some(files) => (
+            files_view(&files[0], &files[1], &options, scope, context)?,
+            None,
+        ),
         None => {
             let repo = context.repo()?;
-            (revisions_view(&repo, &args, &options)?, Some(repo))
+            (revisions_view(&repo, &args, &options, scope)?, Some(repo))
         }
     };
     let content = match args.format {
-        RedlineFormat::Term => view.terminal(ui.color() && args.output.is_none(), ui.width()),
+        RedlineFormat::Term => {
+            // Wrapped for a reader at a terminal; written to a pipe or a file, each paragraph
+            // stays one line, as `git diff` leaves it, so that it can be searched and re-read.
+            let width = (ui.is_terminal() && args.output.is_none()).then(|| ui.width());
+            view.terminal(ui.color() && args.output.is_none(), width)
+        }
         RedlineFormat::Md => view.markdown(),
         RedlineFormat::Html => {
             let template = match &repo {
@@ -96,6 +109,7 @@ fn revisions_view(
     repo: &DeclRepo,
     args: &RedlineArgs,
     options: &RedlineOptions,
+    scope: Scope,
 ) -> Result<RedlineView, CommandError> {
     let revisions = repo.revisions()?;
     let label_of = |rev: &str| {
@@ -142,11 +156,6 @@ fn revisions_view(
         document.clauses.retain(|c| &c.id == clause);
         document.summary = crate::redline::document::Summary::of(&document.clauses);
     }
-    let scope = if args.all || args.clause.is_some() {
-        Scope::Everything
-    } else {
-        Scope::Changes
-    };
     Ok(RedlineView::new(
         &new.meta,
         &document,
@@ -160,6 +169,7 @@ fn files_view(
     old_path: &std::path::Path,
     new_path: &std::path::Path,
     options: &RedlineOptions,
+    scope: Scope,
     context: &Context,
 ) -> Result<RedlineView, CommandError> {
     let read = |path: &std::path::Path| {
@@ -169,17 +179,7 @@ fn files_view(
     let (old, new) = (read(old_path)?, read(new_path)?);
     let result = redline(&old, &new, options);
     let stats = result.stats();
-    let changed = !result.is_unchanged();
-    let clause = ClauseView {
-        id: "text".into(),
-        label: String::new(),
-        change: if changed { "changed" } else { "unchanged" },
-        lines: split_lines(plain_runs(&result.segments)),
-        notes: Vec::new(),
-        attribution: Vec::new(),
-        author: None,
-        date: None,
-    };
+    let clauses = paragraph_views(split_lines(plain_runs(&result.segments)), scope);
     Ok(RedlineView {
         title: format!(
             "{} compared with {}",
@@ -202,7 +202,55 @@ fn files_view(
         dir: "ltr".into(),
         parts: vec![PartView {
             heading: None,
-            clauses: vec![clause],
+            clauses,
         }],
     })
+}
+
+/// A compared file's paragraphs (its non-blank lines) as numbered items, like clauses: "¶ 12",
+/// numbered in the new text, or in the old one for a deleted paragraph. Only the changed ones
+/// unless `scope` asks for everything.
+fn paragraph_views(lines: Vec<Vec<StyledRun>>, scope: Scope) -> Vec<ClauseView> {
+    let has_text = |line: &[StyledRun], side: RunKind| {
+        line.iter()
+            .any(|run| run.kind != side && !run.text.trim().is_empty())
+    };
+    let (mut old_number, mut new_number) = (0, 0);
+    let mut views = Vec::new();
+    for line in lines {
+        let in_old = has_text(&line, RunKind::Inserted);
+        let in_new = has_text(&line, RunKind::Deleted);
+        if !in_old && !in_new {
+            continue;
+        }
+        old_number += usize::from(in_old);
+        new_number += usize::from(in_new);
+        let change = match (in_old, in_new) {
+            (false, _) => "inserted",
+            (_, false) => "deleted",
+            _ if line.iter().any(|run| run.kind != RunKind::Equal) => "changed",
+            _ => "unchanged",
+        };
+        if change == "unchanged" && scope == Scope::Changes {
+            continue;
+        }
+        let label = match (in_old, in_new) {
+            (true, true) if old_number != new_number => {
+                format!("¶ {new_number} (was ¶ {old_number})")
+            }
+            (_, true) => format!("¶ {new_number}"),
+            _ => format!("¶ {old_number} of the old text, deleted"),
+        };
+        views.push(ClauseView {
+            id: format!("p{}", views.len() + 1),
+            label,
+            change,
+            lines: vec![line],
+            notes: Vec::new(),
+            attribution: Vec::new(),
+            author: None,
+            date: None,
+        });
+    }
+    views
 }

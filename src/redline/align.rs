@@ -79,18 +79,25 @@ const MIN_SHARED_WORDS_PERCENT: usize = 10;
 /// tokens than this (both sides together), so raw output stays bounded too.
 const MAX_RAW_REGION_TOKENS: usize = 2_000;
 
-/// Computes the edit script from `old` to `new`.
-pub(super) fn diff_texts(
-    old: &TokenizedText,
-    new: &TokenizedText,
-    options: &RedlineOptions,
-) -> Vec<Edit> {
-    let overall_deadline = Instant::now().checked_add(
+/// The time by which a comparison starting now must have settled every changed region.
+pub(super) fn overall_deadline(options: &RedlineOptions) -> Option<Instant> {
+    Instant::now().checked_add(
         options
             .deadline_per_block
             .saturating_mul(OVERALL_BUDGET_IN_DEADLINES),
-    );
+    )
+}
 
+/// Computes the edit script from `old` to `new`.
+///
+/// `overall_deadline` bounds the whole comparison (see [`overall_deadline`]): once it has
+/// passed, the remaining changed regions are shown whole.
+pub(super) fn diff_texts(
+    old: &TokenizedText,
+    new: &TokenizedText,
+    overall_deadline: Option<Instant>,
+    options: &RedlineOptions,
+) -> Vec<Edit> {
     let n_prefix = old
         .ids
         .iter()

@@ -8,6 +8,9 @@
 //!
 //! # How a redline is made
 //!
+//! 0. `lines`: lines the two texts share byte for byte are set aside first, so only the changed
+//!    stretches of a long document are tokenized at all. Each stretch goes through the steps
+//!    below on its own, all under one overall time budget.
 //! 1. `tokenize`: words, punctuation marks and whitespace runs are tokens; Chinese and Japanese
 //!    characters are one token each. A changed word is shown whole, and "development" ->
 //!    "development," shows only the comma inserted.
@@ -54,12 +57,14 @@ mod build;
 mod cleanup;
 pub mod document;
 mod edit;
+mod lines;
 mod tokenize;
 mod tokenized_text;
 
 #[cfg(test)]
 mod tests;
 
+use lines::LinePiece;
 use tokenized_text::{Interner, TokenizedText};
 
 /// What counts as a change, and how much work a redline may take.
@@ -179,13 +184,67 @@ impl Redline {
 /// Returns segments that reproduce both texts exactly. Never fails and never runs long: a
 /// region that cannot be diffed within `options.deadline_per_block` is shown more coarsely.
 pub fn redline(old: &str, new: &str, options: &RedlineOptions) -> Redline {
+    let deadline = align::overall_deadline(options);
+    let mut segments = Vec::new();
+    for piece in lines::split_by_lines(old, new, deadline) {
+        match piece {
+            LinePiece::Equal {
+                old: old_range,
+                new: new_range,
+            } if !old_range.is_empty() => push_segment(
+                &mut segments,
+                Segment::Equal {
+                    old: old[old_range].to_owned(),
+                    new: new[new_range].to_owned(),
+                },
+            ),
+            LinePiece::Equal { .. } => {}
+            LinePiece::Changed {
+                old: old_range,
+                new: new_range,
+            } => {
+                let changed = redline_words(&old[old_range], &new[new_range], deadline, options);
+                for segment in changed {
+                    push_segment(&mut segments, segment);
+                }
+            }
+        }
+    }
+    Redline { segments }
+}
+
+/// The word engine proper, on a stretch of changed lines.
+fn redline_words(
+    old: &str,
+    new: &str,
+    deadline: Option<std::time::Instant>,
+    options: &RedlineOptions,
+) -> Vec<Segment> {
     // One interner for both texts, so equal token texts get equal ids across them.
     let mut interner = Interner::default();
     let old_tokens = TokenizedText::new(old, options.show_whitespace, &mut interner);
     let new_tokens = TokenizedText::new(new, options.show_whitespace, &mut interner);
-    let edits = align::diff_texts(&old_tokens, &new_tokens, options);
-    Redline {
-        segments: build::build_segments(&old_tokens, &new_tokens, &edits),
+    let edits = align::diff_texts(&old_tokens, &new_tokens, deadline, options);
+    build::build_segments(&old_tokens, &new_tokens, &edits)
+}
+
+/// Appends a segment, joining it to the previous one when both are of the same kind, so that
+/// stretches redlined apart read as one.
+fn push_segment(segments: &mut Vec<Segment>, segment: Segment) {
+    match (segments.last_mut(), segment) {
+        (
+            Some(Segment::Equal { old, new }),
+            Segment::Equal {
+                old: more_old,
+                new: more_new,
+            },
+        ) => {
+            old.push_str(&more_old);
+            new.push_str(&more_new);
+        }
+        (Some(Segment::Deleted(text)), Segment::Deleted(more))
+        | (Some(Segment::Inserted(text)), Segment::Inserted(more)) => text.push_str(&more),
+        (_, segment) => segments.push(segment),
     }
 }
 

@@ -141,7 +141,7 @@ impl RedlineView {
 
     /// Terminal text wrapped at `width`: colours when `ansi`, else `[-deleted-]{+inserted+}`
     /// markers.
-    pub fn terminal(&self, ansi: bool, width: usize) -> String {
+    pub fn terminal(&self, ansi: bool, width: Option<usize>) -> String {
         let mut out = format!(
             "{}: {} compared with {}\n{}\n",
             self.heading, self.from_label, self.to_label, self.summary
@@ -159,7 +159,15 @@ impl RedlineView {
                 }
                 for line in &clause.lines {
                     let text = Self::line_text(line, ansi);
-                    out.push_str(&super::text::wrap(&text, "    ", "    ", width));
+                    match width {
+                        Some(width) => {
+                            out.push_str(&super::text::wrap(&text, "    ", "    ", width))
+                        }
+                        None => {
+                            out.push_str("    ");
+                            out.push_str(&text);
+                        }
+                    }
                     out.push('\n');
                 }
                 for note in clause.notes.iter().chain(&clause.attribution) {
