@@ -5,6 +5,8 @@
 //! what it needs from the last commit (never the history), checks the rules in the model, and
 //! commits through a store [`Transaction`](crate::store::Transaction).
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, FixedOffset};
 
 use crate::model::adoption::Translation;
@@ -98,12 +100,16 @@ pub fn perform(
     at: DateTime<FixedOffset>,
     action: Action,
 ) -> Result<Outcome, ActionError> {
-    let mut tx = repo.begin()?;
-    let declaration = tx.declaration()?;
+    let tx = repo.begin()?;
+    let declaration = match clauses_needed(&tx, actor, &action)? {
+        Some(clauses) => tx.declaration_with(&clauses)?,
+        None => tx.declaration()?,
+    };
     let actor = find_delegation(&declaration, actor)?.clone();
     match action {
         Action::Propose(proposal) => propose(tx, &declaration, &actor, at, proposal),
         Action::Act { id, act } => {
+            let mut tx = tx;
             let mut amendment = find_amendment(&tx, &id)?;
             let describe = amendment.describe(&declaration);
             let is_accept = matches!(act, Act::Accept { .. });
@@ -165,6 +171,7 @@ pub fn perform(
         Action::Rebase { id } => rebase(tx, &declaration, &actor, at, id),
         Action::Translate { translation } => translate(tx, &declaration, &actor, at, translation),
         Action::Mark { status, clauses } => {
+            let mut tx = tx;
             if !actor.may_decide() {
                 return Err(RuleError::NotChairOrSecretariat {
                     actor: actor.code.clone(),
@@ -208,6 +215,60 @@ pub fn perform(
             })
         }
     }
+}
+
+/// The clauses an action reads, or `None` when it needs the whole declaration (a revision cut,
+/// a rebase, a translation). Most actions touch one clause, and reading only that one keeps
+/// their cost independent of the declaration's size.
+fn clauses_needed(
+    tx: &Transaction<'_>,
+    actor: &DelegationCode,
+    action: &Action,
+) -> Result<Option<BTreeSet<ClauseId>>, ActionError> {
+    let change_clauses = |change: &Change| {
+        let mut ids: BTreeSet<ClauseId> = BTreeSet::from([change.clause().clone()]);
+        if let Change::Insert { position, .. } | Change::Move { position, .. } = change {
+            ids.extend(position.anchor().cloned());
+        }
+        ids
+    };
+    Ok(match action {
+        Action::Propose(proposal) => {
+            let mut ids = BTreeSet::new();
+            match &proposal.target {
+                Target::Replace(id) | Target::Delete(id) => {
+                    ids.insert(id.clone());
+                }
+                Target::Insert(position) => {
+                    ids.extend(position.anchor().cloned());
+                    // Whether the new clause's id is free: read it if it exists.
+                    let number = tx.next_amendment_number(actor)?;
+                    ids.extend(default_new_clause_id(actor, number).ok());
+                    ids.extend(proposal.new_id.clone());
+                }
+                Target::Move(id, position) => {
+                    ids.insert(id.clone());
+                    ids.extend(position.anchor().cloned());
+                }
+            }
+            Some(ids)
+        }
+        Action::Act { id, .. } => match tx.amendment(id)? {
+            Some(amendment) => Some(change_clauses(&amendment.change)),
+            // Unknown: the action reports it, with the nearest ids, after loading.
+            None => Some(BTreeSet::new()),
+        },
+        Action::Mark { clauses, .. } => Some(clauses.iter().cloned().collect()),
+        Action::Cut { .. } | Action::Rebase { .. } | Action::Translate { .. } => None,
+    })
+}
+
+/// The id an inserted clause gets unless the proposer names one: the proposer's code and the
+/// amendment's number ("tur-3").
+fn default_new_clause_id(actor: &DelegationCode, number: u32) -> Result<ClauseId, ActionError> {
+    format!("{}-{number}", actor.as_str().to_lowercase())
+        .parse()
+        .map_err(|e: crate::model::IdError| ActionError::Refused(e.to_string()))
 }
 
 fn propose(
@@ -293,9 +354,7 @@ fn propose(
             check_position(&position)?;
             let new_clause = match proposal.new_id {
                 Some(id) => id,
-                None => format!("{}-{number}", actor.code.as_str().to_lowercase())
-                    .parse()
-                    .map_err(|e: crate::model::IdError| ActionError::Refused(e.to_string()))?,
+                None => default_new_clause_id(&actor.code, number)?,
             };
             if declaration.clauses.contains_key(&new_clause) {
                 return Err(ActionError::Refused(format!(
@@ -677,7 +736,16 @@ pub fn find_clause<'d>(
         .get(id)
         .ok_or_else(|| ActionError::UnknownClause {
             id: id.to_string(),
-            hint: did_you_mean(id.as_str(), declaration.clauses.keys().map(|k| k.as_str())),
+            // The order lists every clause, also when only some were read.
+            hint: did_you_mean(
+                id.as_str(),
+                declaration
+                    .order(Part::Preamble)
+                    .iter()
+                    .chain(declaration.order(Part::Operative))
+                    .chain(declaration.clauses.keys())
+                    .map(|k| k.as_str()),
+            ),
         })
 }
 

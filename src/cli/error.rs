@@ -106,7 +106,8 @@ pub fn report(result: Result<(), CommandError>) -> ExitCode {
         ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         kind => {
             // Messages quote user input (a reason, a file's content): neutralise it too.
-            let safe = |text: &str| crate::render::terminal::terminal_safe(text, false);
+            let safe =
+                |text: &str| crate::render::terminal::terminal_safe(text, false).into_owned();
             eprintln!("error: {}", safe(&error.message));
             for hint in &error.hints {
                 eprintln!("hint: {}", safe(hint));

@@ -13,6 +13,7 @@
 use std::ops::Range;
 use std::time::Instant;
 
+use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
 
 /// A stretch of both texts: byte ranges of the old and the new text.
@@ -52,8 +53,14 @@ pub(super) fn split_by_lines(old: &str, new: &str, deadline: Option<Instant>) ->
     let old_starts = line_starts(&old_lines);
     let new_starts = line_starts(&new_lines);
 
+    // Lines are compared as small ids: hashing each line once here is far cheaper than the
+    // diff hashing and comparing whole lines again and again.
+    let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+    let old_ids = intern_lines(&old_lines, &mut ids);
+    let new_ids = intern_lines(&new_lines, &mut ids);
+
     let mut pieces = Vec::new();
-    let ops = capture_diff_slices_deadline(Algorithm::Patience, &old_lines, &new_lines, deadline);
+    let ops = capture_diff_slices_deadline(Algorithm::Patience, &old_ids, &new_ids, deadline);
     for op in ops {
         let (old_lines_range, new_lines_range) = (op.old_range(), op.new_range());
         let old_bytes = old_starts[old_lines_range.start]..old_starts[old_lines_range.end];
@@ -65,6 +72,26 @@ pub(super) fn split_by_lines(old: &str, new: &str, deadline: Option<Instant>) ->
         push_piece(&mut pieces, anchors, old_bytes, new_bytes);
     }
     pieces
+}
+
+/// Whether the texts hold the same characters once whitespace is left out. Then the changes
+/// are whitespace only, possibly moving line breaks across lines that happen to be equal, and
+/// the engine must see the texts whole to find them unchanged.
+pub(super) fn same_but_for_whitespace(old: &str, new: &str) -> bool {
+    // Stops at the first difference, which in most compared texts comes early.
+    let significant = |text| str::chars(text).filter(|character| !character.is_whitespace());
+    significant(old).eq(significant(new))
+}
+
+/// Gives each distinct line a small id, shared by both texts.
+fn intern_lines<'text>(lines: &[&'text str], ids: &mut FxHashMap<&'text str, usize>) -> Vec<usize> {
+    lines
+        .iter()
+        .map(|line| {
+            let next = ids.len();
+            *ids.entry(line).or_insert(next)
+        })
+        .collect()
 }
 
 /// The byte offset of each line's start, and the text's length after the last.
@@ -138,6 +165,12 @@ mod tests {
         let new = "A new beginning.\n\nAnd a new end.\n";
         let pieces = split_by_lines(old, new, None);
         assert_eq!(texts(old, new, &pieces), vec![(false, old, new)]);
+    }
+
+    #[test]
+    fn whitespace_alone_is_told_apart() {
+        assert!(same_but_for_whitespace("a, b\nc", "a ,b c\n"));
+        assert!(!same_but_for_whitespace("a b", "a c"));
     }
 
     #[test]

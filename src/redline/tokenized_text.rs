@@ -16,7 +16,7 @@
 //! can be wrong ("e.g. the"), but a block boundary only anchors the alignment, so a wrong cut
 //! costs a little speed, never correctness.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use super::tokenize::{Token, TokenKind, tokenize};
@@ -27,7 +27,9 @@ const LONG_PARAGRAPH_TOKENS: usize = 64;
 /// Gives each distinct token text a small id, shared by both sides of a comparison.
 #[derive(Debug, Default)]
 pub(super) struct Interner<'text> {
-    ids: HashMap<&'text str, usize>,
+    // Fx hashing: token texts are short and not attacker-chosen keys worth SipHash's cost
+    // (a crafted collision only slows one comparison, which the deadlines bound anyway).
+    ids: FxHashMap<&'text str, usize>,
 }
 
 impl<'text> Interner<'text> {

@@ -6,9 +6,16 @@
 //! characters and bidi overrides are shown as visible `<U+XXXX>` codes. decl's own colours
 //! (SGR sequences, `ESC [ digits ; ... m`) are kept only when colour is on.
 
+use std::borrow::Cow;
+
 /// Neutralises control characters and bidi overrides in `text`; `keep_colours` lets decl's own
 /// SGR colour sequences through.
-pub fn terminal_safe(text: &str, keep_colours: bool) -> String {
+pub fn terminal_safe(text: &str, keep_colours: bool) -> Cow<'_, str> {
+    // Most output is plain printable ASCII: pass it through without a copy.
+    let plainly_safe = |byte: &u8| matches!(byte, b' '..=b'~' | b'\n' | b'\t');
+    if text.as_bytes().iter().all(plainly_safe) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     while let Some((idx, c)) = chars.next() {
@@ -28,7 +35,7 @@ pub fn terminal_safe(text: &str, keep_colours: bool) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The length of an SGR sequence (`ESC [ 1 ; 32 m`) at the start of `text`.

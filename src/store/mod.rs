@@ -550,6 +550,21 @@ impl Transaction<'_> {
         self.store.load(&self.at()?)
     }
 
+    /// The declaration as of the last commit with only the named clauses read (those that
+    /// exist): the title, the order, the delegations and what an action needs, without parsing
+    /// thousands of clause files it does not touch. Nothing is cross-checked, as it is when the
+    /// whole declaration is read: the commit was checked when it was made.
+    pub fn declaration_with(
+        &self,
+        clauses: &BTreeSet<ClauseId>,
+    ) -> Result<Declaration, StoreError> {
+        let source = self.store.source(&self.at()?)?;
+        match read_declaration(&source, Some(clauses))? {
+            (Some(declaration), problems, _) if problems.is_empty() => Ok(declaration),
+            (_, problems, _) => Err(StoreError::Invalid(problems)),
+        }
+    }
+
     /// A clause as it was at an earlier commit (an amendment's base).
     pub fn clause_at(&self, commit: &str, id: &ClauseId) -> Result<Option<Clause>, StoreError> {
         self.store.load_clause(&At::Rev(commit.to_owned()), id)
@@ -890,7 +905,7 @@ fn write_atomically(temp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), St
 fn read_and_validate(
     source: &Source<'_>,
 ) -> Result<(Option<Declaration>, Vec<Problem>), StoreError> {
-    let (declaration, mut problems, unreadable) = read_declaration(source)?;
+    let (declaration, mut problems, unreadable) = read_declaration(source, None)?;
     if let Some(declaration) = &declaration {
         let findings = validate::validate_declaration(declaration, &unreadable);
         problems.extend(locate_findings(source, findings)?);
@@ -900,7 +915,12 @@ fn read_and_validate(
 
 type ReadDeclaration = (Option<Declaration>, Vec<Problem>, BTreeSet<ClauseId>);
 
-fn read_declaration(source: &Source<'_>) -> Result<ReadDeclaration, StoreError> {
+/// Reads the declaration: every clause file, or with `only`, just those clauses' files (those
+/// that exist), by name, without listing the directory.
+fn read_declaration(
+    source: &Source<'_>,
+    only: Option<&BTreeSet<ClauseId>>,
+) -> Result<ReadDeclaration, StoreError> {
     let mut problems = Vec::new();
     let mut read_required = |file: &str| -> Result<Option<Vec<u8>>, StoreError> {
         let bytes = source.read(file)?;
@@ -932,7 +952,11 @@ fn read_declaration(source: &Source<'_>) -> Result<ReadDeclaration, StoreError> 
 
     let mut clauses = BTreeMap::new();
     let mut unreadable = BTreeSet::new();
-    for name in source.list("clauses")? {
+    let names = match only {
+        Some(ids) => ids.iter().map(|id| format!("{id}.yaml")).collect(),
+        None => source.list("clauses")?,
+    };
+    for name in names {
         let file = format!("clauses/{name}");
         let Some(stem) = name.strip_suffix(".yaml") else {
             problems.push(Problem::at(&file, (1, 1), "clause files must end in .yaml"));
