@@ -166,7 +166,7 @@ impl DeclRepo {
         let head = self.repo.head().ok().and_then(|head| head.target());
         if head == Some(journal.commit) {
             let tree = self.repo.find_commit(journal.commit)?.tree()?;
-            let source = Source::Tree(&self.repo, tree);
+            let source = Source::tree(&self.repo, tree);
             let mut writes = BTreeMap::new();
             for path in journal.paths {
                 let content = source.read(&path)?;
@@ -220,7 +220,7 @@ impl DeclRepo {
     fn source(&self, at: &At) -> Result<Source<'_>, StoreError> {
         match at {
             At::WorkTree => Ok(Source::WorkTree(self.root.clone())),
-            At::Rev(name) => Ok(Source::Tree(&self.repo, self.commit_of(name)?.tree()?)),
+            At::Rev(name) => Ok(Source::tree(&self.repo, self.commit_of(name)?.tree()?)),
         }
     }
 
@@ -424,6 +424,37 @@ impl DeclRepo {
             .collect())
     }
 
+    /// The ids of the entry at `path` in two trees, or `None` when a directory on the way has
+    /// the same id in both (so the entry is the same). Going down one directory at a time, as
+    /// `git log -- <path>` does, most commits (which touch only `amendments/`) are settled by
+    /// the small root tree, without reading the large `clauses/` tree.
+    fn path_changed(
+        &self,
+        path: &Path,
+        now: Oid,
+        before: Option<Oid>,
+    ) -> Result<Option<EntryPair>, StoreError> {
+        let (mut now, mut before) = (Some(now), before);
+        for component in path.components() {
+            if now == before {
+                return Ok(None);
+            }
+            let step = |tree: Option<Oid>| -> Result<Option<Oid>, StoreError> {
+                // A path through a missing directory, or through a file, has no entry.
+                let Some(Ok(tree)) = tree.map(|tree| self.repo.find_tree(tree)) else {
+                    return Ok(None);
+                };
+                Ok(tree
+                    .get_path(Path::new(component.as_os_str()))
+                    .ok()
+                    .map(|entry| entry.id()))
+            };
+            now = step(now)?;
+            before = step(before)?;
+        }
+        Ok(Some((now, before)))
+    }
+
     /// Every commit from HEAD back that changed `clauses/<id>.yaml`, newest first. Reads only
     /// the tree entries of that one path, as `git log -- <path>` does.
     pub fn clause_history(&self, id: &ClauseId) -> Result<Vec<ClauseCommit>, StoreError> {
@@ -438,15 +469,15 @@ impl DeclRepo {
             return Ok(Vec::new());
         }
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
-        let entry_id = |tree: &git2::Tree<'_>| tree.get_path(path).ok().map(|entry| entry.id());
         let mut history = Vec::new();
         for oid in walk {
             let commit = self.repo.find_commit(oid?)?;
-            let tree = commit.tree()?;
-            let now = entry_id(&tree);
-            let before = match commit.parent(0) {
-                Ok(parent) => entry_id(&parent.tree()?),
-                Err(_) => None,
+            let before = match commit.parent_ids().next() {
+                Some(parent) => Some(self.repo.find_commit(parent)?.tree_id()),
+                None => None,
+            };
+            let Some((now, before)) = self.path_changed(path, commit.tree_id(), before)? else {
+                continue;
             };
             if now == before {
                 continue;
@@ -774,6 +805,9 @@ impl Transaction<'_> {
         Ok(oid_string(commit_id))
     }
 }
+
+/// The ids of one path's entry in a commit's tree and in its parent's (`None`: no entry).
+type EntryPair = (Option<Oid>, Option<Oid>);
 
 /// Writes each changed file atomically (temporary file, then rename) and records it in the
 /// index, so `git status` is clean afterwards. `None` removes the file.

@@ -1,6 +1,8 @@
 //! Where a revision's files are read from: the working tree, or a git tree (any commit or tag)
 //! read straight from the object database, without a checkout.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, Tree};
@@ -9,7 +11,50 @@ use super::StoreError;
 
 pub(crate) enum Source<'r> {
     WorkTree(PathBuf),
-    Tree(&'r Repository, Tree<'r>),
+    Tree(GitTree<'r>),
+}
+
+/// A commit's tree, with the directories already looked up kept parsed.
+///
+/// libgit2 keeps no parsed tree over 4 KiB in its cache, and `amendments/` holds one entry per
+/// amendment: looking each file up from the root would parse that directory again for every
+/// file read, which made reading all amendments quadratic.
+pub(crate) struct GitTree<'r> {
+    repo: &'r Repository,
+    root: Tree<'r>,
+    directories: RefCell<HashMap<String, Option<Tree<'r>>>>,
+}
+
+impl<'r> Source<'r> {
+    pub(crate) fn tree(repo: &'r Repository, root: Tree<'r>) -> Self {
+        Source::Tree(GitTree {
+            repo,
+            root,
+            directories: RefCell::new(HashMap::new()),
+        })
+    }
+}
+
+impl<'r> GitTree<'r> {
+    /// The tree of directory `dir` (`""` for the root), or `None` when there is none.
+    fn directory(&self, dir: &str) -> Result<Option<Tree<'r>>, StoreError> {
+        if dir.is_empty() {
+            return Ok(Some(self.root.clone()));
+        }
+        if let Some(tree) = self.directories.borrow().get(dir) {
+            return Ok(tree.clone());
+        }
+        let tree = match self.root.get_path(Path::new(dir)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                Some(self.repo.find_tree(entry.id())?)
+            }
+            _ => None,
+        };
+        self.directories
+            .borrow_mut()
+            .insert(dir.to_owned(), tree.clone());
+        Ok(tree)
+    }
 }
 
 impl Source<'_> {
@@ -21,14 +66,18 @@ impl Source<'_> {
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(error) => Err(StoreError::io(root.join(path), error)),
             },
-            Source::Tree(repo, tree) => {
-                let Ok(entry) = tree.get_path(Path::new(path)) else {
+            Source::Tree(git) => {
+                let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+                let Some(tree) = git.directory(dir)? else {
+                    return Ok(None);
+                };
+                let Some(entry) = tree.get_name(name) else {
                     return Ok(None);
                 };
                 if entry.kind() != Some(ObjectType::Blob) {
                     return Ok(None);
                 }
-                let blob = repo.find_blob(entry.id())?;
+                let blob = git.repo.find_blob(entry.id())?;
                 Ok(Some(blob.content().to_vec()))
             }
         }
@@ -51,17 +100,12 @@ impl Source<'_> {
                     }
                 }
             }
-            Source::Tree(repo, tree) => {
-                let Ok(entry) = tree.get_path(Path::new(dir)) else {
-                    return Ok(names);
-                };
-                if entry.kind() != Some(ObjectType::Tree) {
-                    return Ok(names);
-                }
-                let subtree = repo.find_tree(entry.id())?;
-                for entry in subtree.iter() {
-                    if entry.kind() == Some(ObjectType::Blob) {
-                        names.push(String::from_utf8_lossy(entry.name_bytes()).into_owned());
+            Source::Tree(git) => {
+                if let Some(subtree) = git.directory(dir)? {
+                    for entry in subtree.iter() {
+                        if entry.kind() == Some(ObjectType::Blob) {
+                            names.push(String::from_utf8_lossy(entry.name_bytes()).into_owned());
+                        }
                     }
                 }
             }
