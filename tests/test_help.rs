@@ -19,6 +19,7 @@ fn help_of_every_command() {
         &["clause", "mark"],
         &["log"],
         &["blame"],
+        &["verify"],
     ];
     let mut all = String::new();
     for command in commands {

@@ -48,6 +48,8 @@ pub struct CommitFacts {
 }
 
 /// One changed file, classified.
+// A commit changes a handful of files: boxing the amendments would save nothing worth it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum FileChange {
     Delegations,
