@@ -20,6 +20,8 @@ fn help_of_every_command() {
         &["log"],
         &["blame"],
         &["verify"],
+        &["clone"],
+        &["sync"],
     ];
     let mut all = String::new();
     for command in commands {

@@ -9,6 +9,7 @@ mod amend;
 mod blame;
 mod check;
 mod clause;
+mod clone;
 mod compile;
 mod error;
 mod export;
@@ -19,6 +20,7 @@ mod redline;
 mod revision;
 mod show;
 mod status;
+mod sync;
 mod translation;
 mod ui;
 mod verify;
@@ -92,6 +94,8 @@ pub enum Command {
     Log(log::LogArgs),
     Blame(blame::BlameArgs),
     Verify(verify::VerifyArgs),
+    Clone(clone::CloneArgs),
+    Sync(sync::SyncArgs),
 }
 
 /// What every command may need besides its own arguments.
@@ -201,6 +205,8 @@ fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
         Command::Log(args) => log::run(args, &context, ui),
         Command::Blame(args) => blame::run(args, &context, ui),
         Command::Verify(args) => verify::run(args, &context, ui),
+        Command::Clone(args) => clone::run(args, &context, ui),
+        Command::Sync(args) => sync::run(args, &context, ui),
     }
 }
 

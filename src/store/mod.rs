@@ -10,6 +10,7 @@ mod history;
 mod merge;
 mod signing;
 mod source;
+mod sync;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -34,6 +35,7 @@ pub use merge::MergeConflict;
 pub use signing::KeySource;
 use signing::Signer;
 use source::Source;
+pub use sync::{Integration, SyncReport, Upstream};
 pub use yaml::Problem;
 
 /// The directories and files decl owns in a repository.
@@ -85,6 +87,17 @@ pub enum StoreError {
     },
     #[error("{}: cannot sign with this key: {why}", .path.display())]
     Signing { path: PathBuf, why: String },
+    #[error("the branch has no remote to sync with")]
+    NoRemote,
+    #[error("cannot reach {remote}: {message}")]
+    Remote { remote: String, message: String },
+    #[error("{upstream} cannot be merged: the two clones changed the same thing differently:\n{}\nnothing was changed here", sync::describe_conflicts(.conflicts))]
+    SyncConflicts {
+        upstream: String,
+        conflicts: Vec<MergeConflict>,
+    },
+    #[error("the remote refused the push: {0}")]
+    PushRejected(String),
     #[error("could not sign the commit: {0}")]
     SignFailed(String),
     #[error("git: {0}")]
