@@ -149,6 +149,9 @@ fn the_bundled_history_verifies_except_for_signatures() {
     assert_eq!(rules, ["unsigned"].into_iter().collect());
 }
 
+/// The rule a forged commit breaks, and how to make it.
+type Forgery<'a> = (&'a str, &'a dyn Fn(&TestEnv));
+
 /// A committee repository with a clean, signed negotiation.
 fn negotiated(env: &mut TestEnv) {
     env.committee("repo");
@@ -286,44 +289,79 @@ fn the_pre_receive_hook_refuses_a_breaking_push() {
     // A clean history is accepted.
     push(&env).success();
 
-    // A member's decision is refused, and the server keeps its branch.
+    // Each forgery is refused, and the server keeps its branch.
     let server_main = env
         .git("server.git", &["rev-parse", "main"])
         .success()
         .stdout;
     env.at("2022-09-13T10:00:00+05:00");
-    env.decl_signed("repo", "TUR", &["amend", "propose", "--delete", "op-data"])
-        .success();
-    let text = env.read("repo/amendments/TUR-2.yaml");
-    let text = text.replace("status: tabled", "status: rejected")
-        + "- action: reject\n  by: QAT\n  at: 2022-09-13T10:00:00+05:00\n";
-    env.write("repo/amendments/TUR-2.yaml", &text);
-    commit_as(
-        &env,
-        "State of Qatar <qat@delegation.invalid>",
-        "QAT rejects TUR-2",
-    );
-    let refused = push(&env);
-    assert_ne!(refused.code, 0, "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("pre-receive hook declined"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused.stderr.contains("QAT: decision-not-chair"),
-        "{}",
-        refused.stderr
-    );
-    assert_eq!(
-        env.git("server.git", &["rev-parse", "main"])
-            .success()
-            .stdout,
-        server_main
-    );
+    let qat = env.key_path("qat");
+    let forgeries: [Forgery<'_>; 4] = [
+        ("TUR: wrong-key", &|env| {
+            env.decl(
+                "repo",
+                &[
+                    "--as", "TUR", "--key", &qat, "amend", "propose", "--delete", "op-data",
+                ],
+            )
+            .success();
+        }),
+        ("TUR: unsigned", &|env| {
+            env.decl(
+                "repo",
+                &["--as", "TUR", "amend", "propose", "--delete", "op-data"],
+            )
+            .success();
+        }),
+        ("QAT: amendment-not-proposer", &|env| {
+            let text = env.read("repo/amendments/TUR-1.yaml");
+            env.write(
+                "repo/amendments/TUR-1.yaml",
+                &text.replace("should cooperate", "must cooperate"),
+            );
+            commit_as(
+                env,
+                "State of Qatar <qat@delegation.invalid>",
+                "QAT edits TUR-1",
+            );
+        }),
+        ("QAT: decision-not-chair", &|env| {
+            env.decl_signed("repo", "TUR", &["amend", "propose", "--delete", "op-data"])
+                .success();
+            let text = env.read("repo/amendments/TUR-2.yaml");
+            let text = text.replace("status: tabled", "status: rejected")
+                + "- action: reject\n  by: QAT\n  at: 2022-09-13T10:00:00+05:00\n";
+            env.write("repo/amendments/TUR-2.yaml", &text);
+            commit_as(
+                env,
+                "State of Qatar <qat@delegation.invalid>",
+                "QAT rejects TUR-2",
+            );
+        }),
+    ];
+    for (rule, forge) in forgeries {
+        let good = env.git("repo", &["rev-parse", "HEAD"]).success().stdout;
+        forge(&env);
+        let refused = push(&env);
+        assert_ne!(refused.code, 0, "{rule}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains("pre-receive hook declined"),
+            "{}",
+            refused.stderr
+        );
+        assert!(refused.stderr.contains(rule), "{rule}: {}", refused.stderr);
+        assert_eq!(
+            env.git("server.git", &["rev-parse", "main"])
+                .success()
+                .stdout,
+            server_main
+        );
+        env.git("repo", &["reset", "-q", "--hard", good.trim()])
+            .success();
+    }
 
-    // Without the forged commit, TUR's signed proposal goes through.
-    env.git("repo", &["reset", "-q", "--hard", "HEAD~1"])
+    // TUR's own signed proposal goes through.
+    env.decl_signed("repo", "TUR", &["amend", "propose", "--delete", "op-data"])
         .success();
     push(&env).success();
 }

@@ -499,3 +499,188 @@ fn action_name(action: RecordAction) -> &'static str {
         RecordAction::Rebase => "rebase",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Act, Base, Change, ClauseKind, ClauseStatus, DelegationKey};
+    use chrono::DateTime;
+
+    fn delegation(code: &str, role: Role) -> Delegation {
+        Delegation {
+            code: code.parse().unwrap(),
+            name: code.into(),
+            role,
+            email: None,
+            keys: Vec::new(),
+        }
+    }
+
+    fn facts(actor: Option<Delegation>, changes: Vec<FileChange>) -> CommitFacts {
+        CommitFacts {
+            commit: "c0ffee".into(),
+            summary: "a change".into(),
+            author: "Someone <someone@example.org>".into(),
+            actor,
+            signature: SignatureCheck::Unsigned,
+            changes,
+            unmergeable: None,
+        }
+    }
+
+    /// The names of the rules `facts` breaks.
+    fn check(facts: &CommitFacts) -> Vec<&'static str> {
+        check_commit(facts, SignaturePolicy::KeyedDelegations)
+            .iter()
+            .map(|breach| breach.rule.name())
+            .collect()
+    }
+
+    fn proposal(id: &str) -> Amendment {
+        Amendment::propose(
+            id.parse().unwrap(),
+            Change::Delete {
+                clause: "op-x".parse().unwrap(),
+            },
+            Vec::new(),
+            None,
+            Base {
+                commit: "abc".into(),
+                text_hash: None,
+            },
+            DateTime::parse_from_rfc3339("2022-09-12T10:00:00+05:00").unwrap(),
+        )
+    }
+
+    fn amendment_change(before: Option<Amendment>, after: Amendment) -> FileChange {
+        FileChange::Amendment {
+            id: after.id.clone(),
+            before,
+            after: Some(after),
+        }
+    }
+
+    fn clause(status: ClauseStatus, text: &str) -> Clause {
+        Clause {
+            kind: ClauseKind::Operative,
+            status,
+            text: text.into(),
+            subparagraphs: Vec::new(),
+            notes: None,
+        }
+    }
+
+    #[test]
+    fn a_delegation_proposes_and_supports_for_itself_only() {
+        let tur = delegation("TUR", Role::Member);
+        let qat = delegation("QAT", Role::Member);
+        let new = amendment_change(None, proposal("TUR-1"));
+        assert!(check(&facts(Some(tur.clone()), vec![new.clone()])).is_empty());
+        assert_eq!(
+            check(&facts(Some(qat.clone()), vec![new])),
+            ["amendment-not-proposer"]
+        );
+
+        let at = DateTime::parse_from_rfc3339("2022-09-12T11:00:00+05:00").unwrap();
+        let mut supported = proposal("TUR-1");
+        supported.act(&qat, Act::Support, at).unwrap();
+        let support = amendment_change(Some(proposal("TUR-1")), supported);
+        assert!(check(&facts(Some(qat), vec![support.clone()])).is_empty());
+        // TUR writing QAT's support into the record is a forgery, even on its own amendment.
+        assert_eq!(check(&facts(Some(tur), vec![support])), ["record-not-own"]);
+    }
+
+    #[test]
+    fn decisions_belong_to_the_chair() {
+        let at = DateTime::parse_from_rfc3339("2022-09-12T11:00:00+05:00").unwrap();
+        let chair = delegation("TJK", Role::Chair);
+        let mut accepted = proposal("TUR-1");
+        accepted
+            .act(
+                &chair,
+                Act::Accept {
+                    modified_text: None,
+                },
+                at,
+            )
+            .unwrap();
+        let decision = amendment_change(Some(proposal("TUR-1")), accepted.clone());
+        assert!(check(&facts(Some(chair), vec![decision])).is_empty());
+        // The same entry in a member's name and hand.
+        let mut forged = accepted;
+        forged.record[1].by = "RUS".parse().unwrap();
+        let decision = amendment_change(Some(proposal("TUR-1")), forged);
+        let rus = delegation("RUS", Role::Member);
+        assert_eq!(
+            check(&facts(Some(rus), vec![decision])),
+            ["decision-not-chair"]
+        );
+    }
+
+    #[test]
+    fn clauses_change_by_the_secretariat_or_a_chair_s_status_mark() {
+        let id: ClauseId = "op-x".parse().unwrap();
+        let change = |before: Clause, after: Clause| FileChange::Clause {
+            id: id.clone(),
+            before: Some(before),
+            after: Some(after),
+        };
+        let mark = change(
+            clause(ClauseStatus::Draft, "a"),
+            clause(ClauseStatus::Agreed, "a"),
+        );
+        let edit = change(
+            clause(ClauseStatus::Draft, "a"),
+            clause(ClauseStatus::Draft, "b"),
+        );
+        let chair = delegation("TJK", Role::Chair);
+        let secretariat = delegation("UNOCT", Role::Secretariat);
+        let member = delegation("TUR", Role::Member);
+        assert!(check(&facts(Some(chair.clone()), vec![mark.clone()])).is_empty());
+        assert_eq!(
+            check(&facts(Some(chair), vec![edit.clone()])),
+            ["clause-outside-cut"]
+        );
+        assert!(check(&facts(Some(secretariat.clone()), vec![edit.clone()])).is_empty());
+        assert_eq!(
+            check(&facts(Some(member.clone()), vec![mark])),
+            ["clause-outside-cut"]
+        );
+        assert_eq!(
+            check(&facts(Some(member), vec![FileChange::Delegations])),
+            ["delegations-not-secretariat"]
+        );
+        assert!(check(&facts(Some(secretariat), vec![FileChange::Delegations])).is_empty());
+    }
+
+    #[test]
+    fn signatures_are_required_of_delegations_with_keys() {
+        use ssh_key::PrivateKey;
+        use ssh_key::private::Ed25519Keypair;
+        let public = |seed| {
+            let key = PrivateKey::from(Ed25519Keypair::from_seed(&[seed; 32]));
+            key.public_key().clone()
+        };
+        let mut tur = delegation("TUR", Role::Member);
+        let keyless = facts(Some(tur.clone()), Vec::new());
+        assert!(check(&keyless).is_empty());
+        assert_eq!(
+            check_commit(&keyless, SignaturePolicy::Everyone)[0].rule,
+            Rule::Unsigned
+        );
+        tur.keys = vec![DelegationKey::new(public(1))];
+        let mut commit = facts(Some(tur), Vec::new());
+        assert_eq!(check(&commit), ["unsigned"]);
+        commit.signature = SignatureCheck::Good {
+            fingerprint: "SHA256:x".into(),
+            key: public(2).key_data().clone(),
+        };
+        assert_eq!(check(&commit), ["wrong-key"]);
+        commit.signature = SignatureCheck::Good {
+            fingerprint: "SHA256:x".into(),
+            key: public(1).key_data().clone(),
+        };
+        assert!(check(&commit).is_empty());
+        assert_eq!(check(&facts(None, Vec::new())), ["unknown-author"]);
+    }
+}
