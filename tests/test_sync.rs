@@ -213,3 +213,52 @@ fn clone_refuses_a_folder_in_use() {
     assert!(output.stderr.contains("nowhere.git"), "{}", output.stderr);
     assert!(!env.root().join("new").exists());
 }
+
+#[test]
+fn a_hand_merge_answers_for_what_it_slips_in() {
+    let mut env = TestEnv::new();
+    server_and_clones(&env, &["tur", "qat"]);
+    env.at("2022-09-12T10:00:00+05:00");
+    env.decl_signed("tur", "TUR", &["amend", "propose", "--delete", "op-data"])
+        .success();
+    env.decl_signed(
+        "qat",
+        "QAT",
+        &["amend", "propose", "--delete", "op-follow-up"],
+    )
+    .success();
+    env.decl_signed("tur", "TUR", &["sync"]).success();
+    // QAT merges with plain git, and edits a clause in the merge commit.
+    let qat = [
+        ("GIT_AUTHOR_NAME", "State of Qatar"),
+        ("GIT_AUTHOR_EMAIL", "qat@delegation.invalid"),
+    ];
+    env.git("qat", &["fetch", "-q"]).success();
+    env.git_with_env("qat", &["merge", "-q", "--no-edit", "origin/main"], &qat)
+        .success();
+    // The merge itself is what decl would have made: only its missing signature is wrong.
+    let output = env.decl("qat", &["verify", "HEAD^..HEAD"]).failure();
+    assert!(output.stdout.contains("QAT: unsigned"), "{}", output.stdout);
+    assert_eq!(
+        output
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("  "))
+            .count(),
+        1
+    );
+    env.write(
+        "qat/clauses/op-borders.yaml",
+        "kind: operative\nstatus: draft\ntext: \"*Call upon* all States to open their borders;\"\n",
+    );
+    env.git_with_env("qat", &["commit", "-qa", "--amend", "--no-edit"], &qat)
+        .success();
+    let output = env.decl("qat", &["verify", "HEAD^..HEAD"]).failure();
+    assert!(
+        output
+            .stdout
+            .contains("QAT: clause-outside-cut: clauses/op-borders.yaml"),
+        "{}",
+        output.stdout
+    );
+}

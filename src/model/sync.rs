@@ -6,7 +6,7 @@
 //! united rather than merged as text; changes to the proposal itself, or two decisions on the
 //! same amendment, are real conflicts that a person must settle.
 
-use super::amendment::{Amendment, RecordAction, RecordEntry};
+use super::amendment::{Amendment, Change, RecordAction, RecordEntry};
 use super::id::AmendmentId;
 
 /// `ours` and `theirs` combined against their common `base`, or why they cannot be.
@@ -127,18 +127,26 @@ pub fn merge_amendment(
 pub fn same_but_number(old: &Amendment, new: &Amendment) -> bool {
     old.id != new.id
         && old.id.proposer() == new.id.proposer()
-        && Amendment {
-            id: old.id.clone(),
-            ..new.clone()
-        } == *old
+        && renumber(old, new.id.number()) == *new
 }
 
-/// `amendment` under the proposer's number `number`.
+/// `amendment` under the proposer's number `number`. An insertion whose new clause has the
+/// default id derived from the old number (`tur-4`) follows it (`tur-5`), so that the two
+/// clones' insertions do not both create one clause.
 pub fn renumber(amendment: &Amendment, number: u32) -> Amendment {
-    Amendment {
-        id: AmendmentId::new(amendment.id.proposer().clone(), number),
+    let proposer = amendment.id.proposer();
+    let mut moved = Amendment {
+        id: AmendmentId::new(proposer.clone(), number),
         ..amendment.clone()
+    };
+    let default_clause = |n: u32| format!("{}-{n}", proposer.as_str().to_lowercase());
+    if let Change::Insert { new_clause, .. } = &mut moved.change
+        && new_clause.as_str() == default_clause(amendment.id.number())
+        && let Ok(renamed) = default_clause(number).parse()
+    {
+        *new_clause = renamed;
     }
+    moved
 }
 
 fn pick<T: PartialEq + Clone>(what: &str, base: &T, ours: &T, theirs: &T) -> Result<T, String> {
@@ -169,7 +177,7 @@ fn difference<'a>(left: &'a [RecordEntry], right: &[RecordEntry]) -> Vec<&'a Rec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Act, AmendmentStatus, Base, Change, Delegation, Role};
+    use crate::model::{Act, AmendmentStatus, Base, Delegation, Role};
     use chrono::DateTime;
 
     fn delegation(code: &str, role: Role) -> Delegation {
@@ -280,6 +288,21 @@ mod tests {
         let theirs = acted(base.clone(), "QAT", Role::Member, Act::Support, 10);
         let merged = merge_amendment(Some(&base), &ours, &theirs).unwrap();
         assert_eq!(merged.status, AmendmentStatus::Accepted);
+    }
+
+    #[test]
+    fn a_default_new_clause_id_follows_the_number() {
+        let mut old = proposal();
+        old.change = Change::Insert {
+            new_clause: "tur-1".parse().unwrap(),
+            position: crate::model::Position::End(crate::model::Part::Operative),
+            text: "*Decide* to meet.".into(),
+        };
+        let new = renumber(&old, 3);
+        assert!(
+            matches!(&new.change, Change::Insert { new_clause, .. } if new_clause.as_str() == "tur-3")
+        );
+        assert!(same_but_number(&old, &new));
     }
 
     #[test]

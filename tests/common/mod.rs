@@ -121,11 +121,9 @@ impl TestEnv {
         self.git_with_env(cwd, args, &[])
     }
 
+    /// Runs git with `vars` set last, so they may override the fixed author and dates.
     pub fn git_with_env(&self, cwd: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {
         let mut command = self.command("git", &self.root().join(cwd));
-        for (key, value) in vars {
-            command.env(key, value);
-        }
         command
             .args(args)
             .env("GIT_AUTHOR_NAME", "Test")
@@ -134,6 +132,9 @@ impl TestEnv {
             .env("GIT_COMMITTER_EMAIL", "test@example.org")
             .env("GIT_AUTHOR_DATE", &self.timestamp)
             .env("GIT_COMMITTER_DATE", &self.timestamp);
+        for (key, value) in vars {
+            command.env(key, value);
+        }
         run(command)
     }
 
