@@ -70,6 +70,9 @@ impl From<StoreError> for CommandError {
                 .hint("`git diff HEAD origin/main -- FILE` shows what the remote has"),
             StoreError::PushRejected(_) => command_error
                 .hint("the remote moved on while decl was merging: run `decl sync` again"),
+            StoreError::Remote { .. } => command_error.hint(
+                "this decl reaches local paths and file:// URLs, not ssh or https: see docs/sync.md (Transports)",
+            ),
             StoreError::NoRemote => command_error
                 .hint("`decl clone URL DIR` makes a clone that has one, or add it: git remote add origin URL"),
             StoreError::Signing { .. } => command_error
