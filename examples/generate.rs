@@ -1105,12 +1105,14 @@ impl Generator {
                 name: "Chair of the Conference".into(),
                 role: Role::Chair,
                 email: None,
+                keys: Vec::new(),
             },
             Delegation {
                 code: secretariat.clone(),
                 name: "Secretariat of the Conference".into(),
                 role: Role::Secretariat,
                 email: None,
+                keys: Vec::new(),
             },
         ];
         let mut codes = Vec::new();
@@ -1123,6 +1125,7 @@ impl Generator {
                 name: format!("{} {}ia", rng.pick(NAME_PREFIXES), capitalise(&name)),
                 role: Role::Member,
                 email: None,
+                keys: Vec::new(),
             });
             codes.push(code);
         }

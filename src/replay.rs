@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::actions::{self, Action, ActionError, Proposal, Target};
 use crate::model::{Act, AmendmentId, ClauseId, ClauseStatus, DelegationCode, Part, Position};
-use crate::store::{DeclRepo, NewTag, Problem, StoreError, yaml};
+use crate::store::{DeclRepo, KeySource, NewTag, Problem, StoreError, yaml};
 
 pub const HISTORY_FILE: &str = "history.yaml";
 
@@ -141,7 +141,11 @@ pub struct Replayed {
 
 /// Builds a new repository in `target` from the draft in `draft_dir`. On error the caller
 /// removes `target`: a half-replayed negotiation is no use to anyone.
-pub fn replay(draft_dir: &Path, target: &Path) -> Result<Replayed, ReplayError> {
+pub fn replay(
+    draft_dir: &Path,
+    target: &Path,
+    key_source: KeySource,
+) -> Result<Replayed, ReplayError> {
     let draft = crate::store::read_draft(draft_dir)?;
     let history_file = draft_dir.join(HISTORY_FILE).display().to_string();
     let history: History = match &draft.history {
@@ -160,7 +164,8 @@ pub fn replay(draft_dir: &Path, target: &Path) -> Result<Replayed, ReplayError> 
         return Err(StoreError::Invalid(problems).into());
     }
 
-    let repo = DeclRepo::create(target)?;
+    let mut repo = DeclRepo::create(target)?;
+    repo.sign_with(key_source);
     let declaration = crate::store::load_directory(draft_dir)?;
     let zero = &history.zero_draft;
     let secretariat = declaration

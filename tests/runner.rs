@@ -14,6 +14,8 @@ mod test_recovery;
 mod test_redline;
 mod test_revision;
 mod test_show;
+mod test_sync;
+mod test_verify;
 
 /// Every `tests/test_*.rs` file must be listed above, or it would silently never run.
 #[test]

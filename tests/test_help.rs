@@ -19,6 +19,9 @@ fn help_of_every_command() {
         &["clause", "mark"],
         &["log"],
         &["blame"],
+        &["verify"],
+        &["clone"],
+        &["sync"],
     ];
     let mut all = String::new();
     for command in commands {

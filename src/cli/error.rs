@@ -65,6 +65,18 @@ impl From<StoreError> for CommandError {
             ),
             StoreError::IndexLocked(_) => command_error
                 .hint("if no git command is running, the lock was left by a crash: remove the file"),
+            StoreError::SyncConflicts { .. } => command_error
+                .hint("settle it with the other delegations (one side undoes its change with a new action), then sync again")
+                .hint("`git diff HEAD origin/main -- FILE` shows what the remote has"),
+            StoreError::PushRejected(_) => command_error
+                .hint("the remote moved on while decl was merging: run `decl sync` again"),
+            StoreError::Remote { .. } => command_error.hint(
+                "this decl reaches local paths and file:// URLs, not ssh or https: see docs/sync.md (Transports)",
+            ),
+            StoreError::NoRemote => command_error
+                .hint("`decl clone URL DIR` makes a clone that has one, or add it: git remote add origin URL"),
+            StoreError::Signing { .. } => command_error
+                .hint("--key FILE, DECL_SIGNING_KEY or git's user.signingkey (with gpg.format=ssh) names the key"),
             StoreError::Invalid(_) => command_error.hint("fix the files listed above; `decl check` lists every problem"),
             StoreError::Io { .. } | StoreError::Serialise { .. } => CommandError {
                 kind: ErrorKind::Internal,

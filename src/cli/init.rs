@@ -34,7 +34,7 @@ pub fn run(args: InitArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
         return Err(crate::store::StoreError::NotEmpty { path: target }.into());
     }
     let result = match &args.from {
-        Some(draft) => replay(&context.resolve_path(draft), &target, ui),
+        Some(draft) => replay(&context.resolve_path(draft), &target, context, ui),
         None => skeleton(&target, context, ui),
     };
     if result.is_err() {
@@ -60,9 +60,10 @@ pub fn run(args: InitArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
 fn replay(
     draft: &std::path::Path,
     target: &std::path::Path,
+    context: &Context,
     ui: &mut Ui,
 ) -> Result<(), CommandError> {
-    let replayed = crate::replay::replay(draft, target)?;
+    let replayed = crate::replay::replay(draft, target, context.key_source())?;
     ui.line(&format!(
         "Replayed {} into {}: {} commits, revisions {}",
         draft.display(),
@@ -74,18 +75,21 @@ fn replay(
 }
 
 fn skeleton(target: &std::path::Path, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
-    let repo = DeclRepo::create(target)?;
+    let mut repo = DeclRepo::create(target)?;
+    repo.sign_with(context.key_source());
     let secretariat = Delegation {
         code: "SEC".parse().expect("valid code"),
         name: "Secretariat".into(),
         role: Role::Secretariat,
         email: None,
+        keys: Vec::new(),
     };
     let chair = Delegation {
         code: "CHAIR".parse().expect("valid code"),
         name: "Chair".into(),
         role: Role::Chair,
         email: None,
+        keys: Vec::new(),
     };
     let meta = DeclarationMeta {
         title: "Title of the declaration".into(),

@@ -9,6 +9,7 @@ mod amend;
 mod blame;
 mod check;
 mod clause;
+mod clone;
 mod compile;
 mod error;
 mod export;
@@ -19,8 +20,10 @@ mod redline;
 mod revision;
 mod show;
 mod status;
+mod sync;
 mod translation;
 mod ui;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,7 +35,7 @@ pub use error::CommandError;
 pub use ui::{ColorChoice, Ui};
 
 use crate::model::DelegationCode;
-use crate::store::{At, DeclRepo};
+use crate::store::{At, DeclRepo, KeySource};
 
 /// Draft and version multilateral declarations clause by clause, in git
 ///
@@ -49,6 +52,13 @@ pub struct Cli {
     /// The delegation acting, for commands that change the declaration (e.g. TUR)
     #[arg(long = "as", global = true, env = "DECL_AS", value_name = "CODE")]
     pub acting: Option<String>,
+
+    /// The private SSH key (ed25519, no passphrase) that signs the commits decl makes
+    ///
+    /// Without it, decl signs with git's `user.signingkey` when `gpg.format` is `ssh`, and
+    /// otherwise makes unsigned commits.
+    #[arg(long, global = true, env = "DECL_SIGNING_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
 
     /// When to use colour and italics
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -83,19 +93,33 @@ pub enum Command {
     Translation(translation::TranslationCommand),
     Log(log::LogArgs),
     Blame(blame::BlameArgs),
+    Verify(verify::VerifyArgs),
+    Clone(clone::CloneArgs),
+    Sync(sync::SyncArgs),
 }
 
 /// What every command may need besides its own arguments.
 pub struct Context {
     directory: PathBuf,
     acting: Option<String>,
+    key: Option<PathBuf>,
     now: DateTime<FixedOffset>,
 }
 
 impl Context {
     /// The repository containing the working directory (or `-C DIR`).
     pub fn repo(&self) -> Result<DeclRepo, CommandError> {
-        Ok(DeclRepo::discover(&self.directory)?)
+        let mut repo = DeclRepo::discover(&self.directory)?;
+        repo.sign_with(self.key_source());
+        Ok(repo)
+    }
+
+    /// Where the signing key comes from: `--key` / `DECL_SIGNING_KEY`, else git's config.
+    pub fn key_source(&self) -> KeySource {
+        match &self.key {
+            Some(path) => KeySource::File(self.resolve_path(path)),
+            None => KeySource::GitConfig,
+        }
     }
 
     /// The acting delegation's code, required for anything that changes the declaration.
@@ -117,6 +141,11 @@ impl Context {
     /// that tests and scripted replays make identical commits.
     pub fn now(&self) -> DateTime<FixedOffset> {
         self.now
+    }
+
+    /// The directory decl runs in (`-C DIR`, or the current one).
+    pub fn directory(&self) -> &std::path::Path {
+        &self.directory
     }
 
     pub fn resolve_path(&self, path: &std::path::Path) -> PathBuf {
@@ -158,6 +187,7 @@ fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
             None => current,
         },
         acting: cli.acting,
+        key: cli.key,
         now,
     };
     match cli.command {
@@ -174,6 +204,9 @@ fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
         Command::Translation(command) => translation::run(command, &context, ui),
         Command::Log(args) => log::run(args, &context, ui),
         Command::Blame(args) => blame::run(args, &context, ui),
+        Command::Verify(args) => verify::run(args, &context, ui),
+        Command::Clone(args) => clone::run(args, &context, ui),
+        Command::Sync(args) => sync::run(args, &context, ui),
     }
 }
 

@@ -29,6 +29,18 @@ pub fn run(_args: StatusArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         ))?,
         None => ui.line("Revision: none cut yet")?,
     }
+    if let Some(upstream) = repo.upstream()? {
+        let drift = match (upstream.ahead, upstream.behind) {
+            (0, 0) => "up to date".to_owned(),
+            (ahead, 0) => format!("{ahead} commit{} to push", plural(ahead)),
+            (0, behind) => format!("{behind} commit{} to take", plural(behind)),
+            (ahead, behind) => format!("{ahead} commit{} to push, {behind} to take", plural(ahead)),
+        };
+        ui.line(&format!(
+            "Remote: {}, {drift} (as of the last sync; `decl sync` exchanges them)",
+            upstream.name
+        ))?;
+    }
     let dirty = repo.uncommitted_changes()?;
     if !dirty.is_empty() {
         ui.line(&format!("Uncommitted changes: {}", dirty.join(", ")))?;
@@ -93,4 +105,8 @@ pub fn run(_args: StatusArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         }
     ))?;
     Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

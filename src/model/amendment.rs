@@ -866,6 +866,7 @@ mod tests {
             name: code.to_owned(),
             role,
             email: None,
+            keys: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::id::{ClauseId, DelegationCode};
+use super::key::DelegationKey;
 
 /// `declaration.yaml`: everything about the document except the clauses themselves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,6 +87,9 @@ pub struct Delegation {
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Public SSH keys the delegation signs its commits with (`decl verify` checks them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<DelegationKey>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

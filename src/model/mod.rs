@@ -10,11 +10,14 @@ pub mod amendment;
 pub mod blame;
 pub mod declaration;
 pub mod id;
+pub mod key;
 pub mod merge;
 pub mod revision;
 pub mod style;
 pub mod suggest;
+pub mod sync;
 pub mod validate;
+pub mod verify;
 
 pub use amendment::{
     Act, Amendment, AmendmentStatus, Base, Change, Position, RecordAction, RuleError,
@@ -24,4 +27,5 @@ pub use declaration::{
     ParagraphNumber, Part, Role,
 };
 pub use id::{AmendmentId, ClauseId, DelegationCode, IdError};
+pub use key::{DelegationKey, KeyError, SignatureCheck};
 pub use validate::Finding;

@@ -389,6 +389,7 @@ mod tests {
             name: "Tajikistan".into(),
             role: Role::Chair,
             email: None,
+            keys: Vec::new(),
         };
         amendment
             .act(

@@ -6,7 +6,11 @@
 //! commit authored by the acting delegation; on any error nothing is written. git2 types stay
 //! inside this module.
 
+mod history;
+mod merge;
+mod signing;
 mod source;
+mod sync;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,7 +30,12 @@ use crate::model::{
     Amendment, AmendmentId, Clause, ClauseId, Declaration, DeclarationMeta, Delegation,
     DelegationCode, DelegationsFile,
 };
+pub use history::History;
+pub use merge::MergeConflict;
+pub use signing::KeySource;
+use signing::Signer;
 use source::Source;
+pub use sync::{Integration, SyncReport, Upstream};
 pub use yaml::Problem;
 
 /// The directories and files decl owns in a repository.
@@ -76,6 +85,21 @@ pub enum StoreError {
         file: String,
         source: serde_yaml::Error,
     },
+    #[error("{}: cannot sign with this key: {why}", .path.display())]
+    Signing { path: PathBuf, why: String },
+    #[error("the branch has no remote to sync with")]
+    NoRemote,
+    #[error("cannot reach {remote}: {message}")]
+    Remote { remote: String, message: String },
+    #[error("{upstream} cannot be merged: the two clones changed the same thing differently:\n{}\nnothing was changed here", sync::describe_conflicts(.conflicts))]
+    SyncConflicts {
+        upstream: String,
+        conflicts: Vec<MergeConflict>,
+    },
+    #[error("the remote refused the push: {0}")]
+    PushRejected(String),
+    #[error("could not sign the commit: {0}")]
+    SignFailed(String),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 }
@@ -132,6 +156,7 @@ pub struct NewTag {
 pub struct DeclRepo {
     repo: Repository,
     root: PathBuf,
+    key_source: KeySource,
 }
 
 impl DeclRepo {
@@ -145,7 +170,11 @@ impl DeclRepo {
         if !root.join(DECLARATION_FILE).exists() && repo.head().is_err() {
             return Err(StoreError::NotFound(start.to_owned()));
         }
-        let store = DeclRepo { repo, root };
+        let store = DeclRepo {
+            repo,
+            root,
+            key_source: KeySource::default(),
+        };
         store.recover()?;
         Ok(store)
     }
@@ -210,11 +239,25 @@ impl DeclRepo {
             .workdir()
             .map(Path::to_owned)
             .unwrap_or_else(|| dir.to_owned());
-        Ok(DeclRepo { repo, root })
+        Ok(DeclRepo {
+            repo,
+            root,
+            key_source: KeySource::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Sets where the key that signs this repository's new commits comes from (by default
+    /// git's `user.signingkey`, when `gpg.format=ssh`).
+    pub fn sign_with(&mut self, source: KeySource) {
+        self.key_source = source;
+    }
+
+    fn signer(&self) -> Result<Option<Signer>, StoreError> {
+        Signer::load(&self.repo, &self.key_source)
     }
 
     fn source(&self, at: &At) -> Result<Source<'_>, StoreError> {
@@ -726,16 +769,10 @@ impl Transaction<'_> {
                 return Err(StoreError::TagExists(tag.name.clone()));
             }
         }
-        let time = Time::new(at.timestamp(), at.offset().local_minus_utc() / 60);
-        let author_signature = Signature::new(&author.name, &author.email(), &time)?;
-        let committer = match repo.signature() {
-            Ok(local) => Signature::new(
-                local.name().unwrap_or(&author.name),
-                local.email().unwrap_or(&author.email()),
-                &time,
-            )?,
-            Err(_) => author_signature.clone(),
-        };
+        // The key is read before anything is written: a missing or unusable key refuses the
+        // command with the repository untouched.
+        let signer = self.store.signer()?;
+        let (author_signature, committer) = self.store.signatures(author, at)?;
 
         let parent = self.head.map(|oid| repo.find_commit(oid)).transpose()?;
         let mut builder = git2::build::TreeUpdateBuilder::new();
@@ -756,29 +793,78 @@ impl Transaction<'_> {
         };
         let tree = repo.find_tree(builder.create_updated(repo, &base_tree)?)?;
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        let commit_id = repo.commit(
-            None,
+        let commit_id = signing::write_commit(
+            repo,
+            signer.as_ref(),
             &author_signature,
             &committer,
             message,
             &tree,
             &parents,
         )?;
+        self.store
+            .publish(self.head, commit_id, &self.writes, message, |repo| {
+                if let Some(tag) = tag {
+                    let object = repo.find_object(commit_id, None)?;
+                    repo.tag(
+                        &tag.name,
+                        &object,
+                        &author_signature,
+                        &format!("{}\n", tag.label),
+                        false,
+                    )?;
+                }
+                Ok(())
+            })?;
+        Ok(oid_string(commit_id))
+    }
+}
 
-        // The journal names the commit and the files it changes before the branch moves, so
-        // that a command killed between moving the branch and updating the working tree is
-        // finished by the next one (see `recover`), never left half-applied.
+impl DeclRepo {
+    /// The author (the acting delegation) and committer (the local git user, if configured)
+    /// of a commit made at `at`.
+    fn signatures(
+        &self,
+        author: &Delegation,
+        at: DateTime<FixedOffset>,
+    ) -> Result<(Signature<'static>, Signature<'static>), StoreError> {
+        let time = Time::new(at.timestamp(), at.offset().local_minus_utc() / 60);
+        let author_signature = Signature::new(&author.name, &author.email(), &time)?;
+        let committer = match self.repo.signature() {
+            Ok(local) => Signature::new(
+                local.name().unwrap_or(&author.name),
+                local.email().unwrap_or(&author.email()),
+                &time,
+            )?,
+            Err(_) => author_signature.clone(),
+        };
+        Ok((author_signature, committer))
+    }
+
+    /// Makes a written commit the branch's tip and brings the working tree up to date with
+    /// `writes` (the files that differ from `expected_head`). The journal names the commit and
+    /// the files before the branch moves, so a command killed between moving the branch and
+    /// updating the working tree is finished by the next one (see `recover`); the branch moves
+    /// only if it still points at `expected_head`, so a concurrent writer is never overwritten.
+    /// `after_move` runs once the branch has moved (to make a tag).
+    fn publish(
+        &self,
+        expected_head: Option<Oid>,
+        commit_id: Oid,
+        writes: &BTreeMap<String, Option<Vec<u8>>>,
+        message: &str,
+        after_move: impl FnOnce(&Repository) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let repo = &self.repo;
         let journal = Journal {
             commit: commit_id,
-            paths: self.writes.keys().cloned().collect(),
+            paths: writes.keys().cloned().collect(),
         };
         journal.write(repo.path())?;
         crash_point("before-ref");
         let branch = head_branch(repo)?;
         let reflog = format!("decl: {}", message.lines().next().unwrap_or_default());
-        let moved = match self.head {
-            // Moves the branch only if it still points at our parent: a concurrent writer (a
-            // plain `git commit`, say) is never overwritten.
+        let moved = match expected_head {
             Some(parent_id) => {
                 repo.reference_matching(&branch, commit_id, true, parent_id, &reflog)
             }
@@ -789,20 +875,10 @@ impl Transaction<'_> {
             return Err(error.into());
         }
         crash_point("after-ref");
-
-        if let Some(tag) = tag {
-            let object = repo.find_object(commit_id, None)?;
-            repo.tag(
-                &tag.name,
-                &object,
-                &author_signature,
-                &format!("{}\n", tag.label),
-                false,
-            )?;
-        }
-        update_work_tree(self.store, &self.writes)?;
+        after_move(repo)?;
+        update_work_tree(self, writes)?;
         Journal::remove(repo.path());
-        Ok(oid_string(commit_id))
+        Ok(())
     }
 }
 

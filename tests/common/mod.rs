@@ -118,6 +118,11 @@ impl TestEnv {
     }
 
     pub fn git(&self, cwd: &str, args: &[&str]) -> Output {
+        self.git_with_env(cwd, args, &[])
+    }
+
+    /// Runs git with `vars` set last, so they may override the fixed author and dates.
+    pub fn git_with_env(&self, cwd: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {
         let mut command = self.command("git", &self.root().join(cwd));
         command
             .args(args)
@@ -127,6 +132,9 @@ impl TestEnv {
             .env("GIT_COMMITTER_EMAIL", "test@example.org")
             .env("GIT_AUTHOR_DATE", &self.timestamp)
             .env("GIT_COMMITTER_DATE", &self.timestamp);
+        for (key, value) in vars {
+            command.env(key, value);
+        }
         run(command)
     }
 
@@ -150,6 +158,73 @@ impl TestEnv {
         self.git(name, &["add", "-A"]).success();
         self.git(name, &["commit", "-qm", "Secretariat loads the test draft"])
             .success();
+    }
+
+    /// A passphrase-less ed25519 key pair made from a fixed seed (so signatures, and commit
+    /// ids, are the same on every run), written to `keys/<name>`; returns the public key line.
+    pub fn key(&self, name: &str, seed: u8) -> String {
+        use ssh_key::{LineEnding, PrivateKey, private::Ed25519Keypair};
+        let mut key = PrivateKey::from(Ed25519Keypair::from_seed(&[seed; 32]));
+        key.set_comment(name);
+        let pem = key.to_openssh(LineEnding::LF).unwrap();
+        self.write(&format!("keys/{name}"), &pem);
+        let public = key.public_key().to_openssh().unwrap();
+        self.write(&format!("keys/{name}.pub"), &format!("{public}\n"));
+        public
+    }
+
+    /// The path of a key written by [`TestEnv::key`].
+    pub fn key_path(&self, name: &str) -> String {
+        self.root().join("keys").join(name).display().to_string()
+    }
+
+    /// A committee's repository: `decl init`, then the secretariat's commit of the small draft
+    /// with signing keys for TUR, QAT, TJK (chair) and UNOCT (secretariat), keys in `keys/`.
+    pub fn committee(&self, name: &str) {
+        self.decl("", &["init", name]).success();
+        let mut delegations = String::new();
+        for line in SMALL_DELEGATIONS.lines() {
+            delegations.push_str(line);
+            delegations.push('\n');
+            let seed = match line.strip_prefix("  - code: ") {
+                Some("TUR") => 1,
+                Some("QAT") => 2,
+                Some("TJK") => 3,
+                Some("UNOCT") => 4,
+                _ => continue,
+            };
+            let code = &line["  - code: ".len()..];
+            let public = self.key(&code.to_lowercase(), seed);
+            delegations.push_str(&format!("    keys: [\"{public}\"]\n"));
+        }
+        let dir = self.root().join(name);
+        std::fs::write(dir.join("delegations.yaml"), delegations).unwrap();
+        std::fs::write(dir.join("declaration.yaml"), SMALL_DECLARATION).unwrap();
+        std::fs::remove_file(dir.join("clauses/pp-first.yaml")).unwrap();
+        std::fs::remove_file(dir.join("clauses/op-first.yaml")).unwrap();
+        for (id, body) in SMALL_CLAUSES {
+            std::fs::write(dir.join(format!("clauses/{id}.yaml")), body).unwrap();
+        }
+        self.git(name, &["add", "-A"]).success();
+        self.git(
+            name,
+            &[
+                "commit",
+                "-qm",
+                "SEC loads the committee's draft and keys",
+                "--author",
+                "Secretariat <sec@delegation.invalid>",
+            ],
+        )
+        .success();
+    }
+
+    /// Runs decl as `code`, signing with that delegation's key from `keys/`.
+    pub fn decl_signed(&self, cwd: &str, code: &str, args: &[&str]) -> Output {
+        let key = self.key_path(&code.to_lowercase());
+        let mut all = vec!["--as", code, "--key", key.as_str()];
+        all.extend_from_slice(args);
+        self.decl(cwd, &all)
     }
 
     pub fn write(&self, path: &str, content: &str) {
