@@ -16,8 +16,8 @@ pub struct BlameArgs {
 pub fn run(args: BlameArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
     let repo = context.repo()?;
     let history = repo.clause_history(&args.clause)?;
-    let declaration = repo.load(&At::WorkTree)?;
     if history.first().is_none_or(|latest| latest.clause.is_none()) {
+        let declaration = repo.load(&At::WorkTree)?;
         return Err(CommandError::user(format!(
             "clause {} does not exist at HEAD{}",
             args.clause,
@@ -27,7 +27,10 @@ pub fn run(args: BlameArgs, context: &Context, ui: &mut Ui) -> Result<(), Comman
             )
         )));
     }
-    let amendments = repo.load_amendments(&At::WorkTree)?;
+    let amendments = repo.load_amendments_by_id(
+        &At::WorkTree,
+        history.iter().flat_map(|entry| &entry.amendments),
+    )?;
     // Oldest first, and only since the clause last came into existence.
     let mut versions = Vec::new();
     for entry in history.iter() {

@@ -31,8 +31,12 @@ pub fn run(args: LogArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandE
             )
         )));
     }
-    let amendments = repo.load_amendments(&At::WorkTree)?;
-    let declaration = repo.load(&At::WorkTree)?;
+    // Only what the entries name: a large negotiation has thousands of other amendments.
+    let amendments = repo.load_amendments_by_id(
+        &At::WorkTree,
+        history.iter().flat_map(|entry| &entry.amendments),
+    )?;
+    let declaration = repo.load_with(&At::WorkTree, &Default::default())?;
     for (idx, entry) in history.iter().enumerate() {
         let older = history.get(idx + 1).and_then(|e| e.clause.as_ref());
         let mut header = format!(

@@ -137,9 +137,8 @@ fn revisions_view(
     let from_at = At::Rev(from.clone());
     let old = repo.load(&from_at)?;
     let new = repo.load(&to_at)?;
-    let amendments_before = repo.load_amendments(&from_at)?;
-    let amendments_after = repo.load_amendments(&to_at)?;
-    let mut document = compare(&old, &new, &amendments_before, &amendments_after, options);
+    let applied = repo.amendments_applied_between(&from_at, &to_at)?;
+    let mut document = compare(&old, &new, &applied, options);
     if let Some(clause) = &args.clause {
         if !old.clauses.contains_key(clause) && !new.clauses.contains_key(clause) {
             return Err(CommandError::user(format!(

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
 use crate::model::{
-    Amendment, AmendmentId, AmendmentStatus, ClauseId, ClauseStatus, Declaration, DelegationCode,
-    ParagraphNumber, Part,
+    Amendment, AmendmentId, ClauseId, ClauseStatus, Declaration, DelegationCode, ParagraphNumber,
+    Part,
 };
 use crate::redline::{Redline, RedlineOptions, redline};
 
@@ -72,26 +72,16 @@ pub struct Attribution {
     pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
-/// Compares `old` with `new`. `applied_before` and `applied_after` are the amendments as they
-/// stood at each revision: those applied at `new` but not at `old` are the ones that made the
-/// difference.
+/// Compares `old` with `new`. `applied_between` are the amendments applied at `new` but not at
+/// `old`: the ones that made the difference, to which the changes are attributed.
 pub fn compare(
     old: &Declaration,
     new: &Declaration,
-    amendments_before: &[Amendment],
-    amendments_after: &[Amendment],
+    applied_between: &[Amendment],
     options: &RedlineOptions,
 ) -> DocumentRedline {
-    let applied_before: HashSet<&AmendmentId> = amendments_before
-        .iter()
-        .filter(|a| a.status == AmendmentStatus::Applied)
-        .map(|a| &a.id)
-        .collect();
     let mut attributions: HashMap<&ClauseId, Vec<Attribution>> = HashMap::new();
-    for amendment in amendments_after {
-        if amendment.status != AmendmentStatus::Applied || applied_before.contains(&amendment.id) {
-            continue;
-        }
+    for amendment in applied_between {
         let applied_at = amendment
             .record
             .iter()

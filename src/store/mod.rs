@@ -296,6 +296,77 @@ impl DeclRepo {
         }
     }
 
+    /// The declaration at `at` with only the named clauses read (those that exist): its title,
+    /// order and delegations, for a command that needs no more. Not cross-checked as a whole.
+    pub fn load_with(
+        &self,
+        at: &At,
+        clauses: &BTreeSet<ClauseId>,
+    ) -> Result<Declaration, StoreError> {
+        let source = self.source(at)?;
+        match read_declaration(&source, Some(clauses))? {
+            (Some(declaration), problems, _) if problems.is_empty() => Ok(declaration),
+            (_, problems, _) => Err(StoreError::Invalid(problems)),
+        }
+    }
+
+    /// The named amendments at `at` that exist there, in the order given.
+    pub fn load_amendments_by_id<'a>(
+        &self,
+        at: &At,
+        ids: impl IntoIterator<Item = &'a AmendmentId>,
+    ) -> Result<Vec<Amendment>, StoreError> {
+        let source = self.source(at)?;
+        let mut amendments = Vec::new();
+        for id in ids {
+            amendments.extend(read_amendment(&source, id)?);
+        }
+        Ok(amendments)
+    }
+
+    /// The amendments applied between two revisions: applied at `to` and not at `from`, the
+    /// ones a redline between them attributes its changes to.
+    ///
+    /// Between two commits only the amendment files whose content differs are read, and of
+    /// those only the ones that say "applied" are parsed: the rest of a large negotiation's
+    /// twenty thousand amendments is never parsed.
+    pub fn amendments_applied_between(
+        &self,
+        from: &At,
+        to: &At,
+    ) -> Result<Vec<Amendment>, StoreError> {
+        let (from_source, to_source) = (self.source(from)?, self.source(to)?);
+        let mut applied = Vec::new();
+        for name in to_source.list("amendments")? {
+            let Some(id) = name
+                .strip_suffix(".yaml")
+                .and_then(|stem| stem.parse::<AmendmentId>().ok())
+            else {
+                continue;
+            };
+            let file = amendment_file(&id);
+            if !to_source.may_differ(&from_source, &file)? {
+                continue;
+            }
+            let Some(bytes) = to_source.read(&file)? else {
+                continue;
+            };
+            if !contains(&bytes, b"applied") {
+                continue;
+            }
+            let amendment = yaml::parse::<Amendment>(&file, &bytes).map_err(StoreError::Invalid)?;
+            if amendment.status != crate::model::AmendmentStatus::Applied {
+                continue;
+            }
+            let applied_before = read_amendment(&from_source, &id)?
+                .is_some_and(|before| before.status == crate::model::AmendmentStatus::Applied);
+            if !applied_before {
+                applied.push(amendment);
+            }
+        }
+        Ok(applied)
+    }
+
     /// Reads every amendment at `at`, in id order.
     pub fn load_amendments(&self, at: &At) -> Result<Vec<Amendment>, StoreError> {
         let source = self.source(at)?;
@@ -632,11 +703,7 @@ impl Transaction<'_> {
         &self,
         clauses: &BTreeSet<ClauseId>,
     ) -> Result<Declaration, StoreError> {
-        let source = self.store.source(&self.at()?)?;
-        match read_declaration(&source, Some(clauses))? {
-            (Some(declaration), problems, _) if problems.is_empty() => Ok(declaration),
-            (_, problems, _) => Err(StoreError::Invalid(problems)),
-        }
+        self.store.load_with(&self.at()?, clauses)
     }
 
     /// A clause as it was at an earlier commit (an amendment's base).
@@ -880,6 +947,12 @@ impl DeclRepo {
         Journal::remove(repo.path());
         Ok(())
     }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 /// The ids of one path's entry in a commit's tree and in its parent's (`None`: no entry).
@@ -1162,9 +1235,7 @@ fn read_amendments_containing(
             continue;
         };
         if let Some(needle) = needle
-            && !bytes
-                .windows(needle.len())
-                .any(|window| window == needle.as_bytes())
+            && !contains(&bytes, needle.as_bytes())
         {
             continue;
         }

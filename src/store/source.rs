@@ -57,6 +57,20 @@ impl<'r> GitTree<'r> {
     }
 }
 
+impl GitTree<'_> {
+    /// The id of the blob at `path`, or `None` when there is none.
+    fn blob_id(&self, path: &str) -> Result<Option<git2::Oid>, StoreError> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let Some(tree) = self.directory(dir)? else {
+            return Ok(None);
+        };
+        Ok(tree
+            .get_name(name)
+            .filter(|entry| entry.kind() == Some(ObjectType::Blob))
+            .map(|entry| entry.id()))
+    }
+}
+
 impl Source<'_> {
     /// The bytes of a file, or `None` when it does not exist.
     pub(crate) fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -66,21 +80,20 @@ impl Source<'_> {
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(error) => Err(StoreError::io(root.join(path), error)),
             },
-            Source::Tree(git) => {
-                let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-                let Some(tree) = git.directory(dir)? else {
-                    return Ok(None);
-                };
-                let Some(entry) = tree.get_name(name) else {
-                    return Ok(None);
-                };
-                if entry.kind() != Some(ObjectType::Blob) {
-                    return Ok(None);
-                }
-                let blob = git.repo.find_blob(entry.id())?;
-                Ok(Some(blob.content().to_vec()))
-            }
+            Source::Tree(git) => match git.blob_id(path)? {
+                Some(id) => Ok(Some(git.repo.find_blob(id)?.content().to_vec())),
+                None => Ok(None),
+            },
         }
+    }
+
+    /// Whether the file at `path` may differ between `self` and `other`: false only when both
+    /// are git trees holding the same blob there, which is known without reading it.
+    pub(crate) fn may_differ(&self, other: &Source<'_>, path: &str) -> Result<bool, StoreError> {
+        let (Source::Tree(mine), Source::Tree(theirs)) = (self, other) else {
+            return Ok(true);
+        };
+        Ok(mine.blob_id(path)? != theirs.blob_id(path)?)
     }
 
     /// The names of the entries of a directory (files only), sorted; empty when it is missing.
