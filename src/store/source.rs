@@ -1,6 +1,8 @@
 //! Where a revision's files are read from: the working tree, or a git tree (any commit or tag)
-//! read straight from the object database, without a checkout.
+//! read straight from the object database, without a checkout; or files held in memory, for
+//! checking files that are not on disk (the fuzz target).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, Tree};
@@ -10,6 +12,8 @@ use super::StoreError;
 pub(crate) enum Source<'r> {
     WorkTree(PathBuf),
     Tree(&'r Repository, Tree<'r>),
+    /// Repository-relative paths (`clauses/op-x.yaml`) and their bytes.
+    Files(BTreeMap<String, Vec<u8>>),
 }
 
 impl Source<'_> {
@@ -31,6 +35,7 @@ impl Source<'_> {
                 let blob = repo.find_blob(entry.id())?;
                 Ok(Some(blob.content().to_vec()))
             }
+            Source::Files(files) => Ok(files.get(path).cloned()),
         }
     }
 
@@ -64,6 +69,21 @@ impl Source<'_> {
                         names.push(String::from_utf8_lossy(entry.name_bytes()).into_owned());
                     }
                 }
+            }
+            Source::Files(files) => {
+                // The files directly in `dir`, as a directory listing would show them.
+                let prefix = if dir == "." {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                names.extend(
+                    files
+                        .keys()
+                        .filter_map(|path| path.strip_prefix(&prefix))
+                        .filter(|name| !name.is_empty() && !name.contains('/'))
+                        .map(str::to_owned),
+                );
             }
         }
         // Hidden files are an editor's or the system's (`.op-x.yaml.swp`, `.DS_Store`).
