@@ -637,7 +637,9 @@ impl Transaction<'_> {
     fn put_yaml(&mut self, path: &str, value: &impl Serialize) -> Result<(), StoreError> {
         let style = self
             .current_bytes(path)?
-            .map_or_else(yaml::TextStyle::default, |bytes| yaml::TextStyle::of(&bytes));
+            .map_or_else(yaml::TextStyle::default, |bytes| {
+                yaml::TextStyle::of(&bytes)
+            });
         let bytes = yaml::to_bytes(value, style).map_err(|source| StoreError::Serialise {
             file: path.to_owned(),
             source,
@@ -687,7 +689,8 @@ impl Transaction<'_> {
             }
         }
         let time = Time::new(at.timestamp(), at.offset().local_minus_utc() / 60);
-        let author_signature = Signature::new(&author.name, &author.email(), &time)?;
+        let author_signature =
+            Signature::new(&signature_name(&author.name), &author.email(), &time)?;
         let committer = match repo.signature() {
             Ok(local) => Signature::new(
                 local.name().unwrap_or(&author.name),
@@ -853,6 +856,25 @@ impl Journal {
     fn remove(git_dir: &Path) {
         // A journal left behind is harmless: `recover` discards it.
         let _ = std::fs::remove_file(git_dir.join(JOURNAL_FILE));
+    }
+}
+
+/// A delegation's name as a git author: git refuses angle brackets (they delimit the
+/// e-mail) and a line break would forge a header, so those become look-alikes and spaces.
+/// The name in `delegations.yaml` stays as written.
+fn signature_name(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    match name.trim() {
+        "" => "?".to_owned(),
+        trimmed => trimmed.to_owned(),
     }
 }
 

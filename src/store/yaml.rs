@@ -392,9 +392,19 @@ mod tests {
         assert_eq!(TextStyle::of(b"\xEF\xBB\xBFa: 1\r\n"), STYLES[3]);
         // A carriage return alone is not a line end a Windows editor writes.
         assert_eq!(TextStyle::of(b"a: \"x\r\"\nb: 2\n"), STYLES[0]);
-        assert_eq!(STYLES[3].apply("a: 1\nb: |\n  x\n  y\n"), b"\xEF\xBB\xBFa: 1\r\nb: |\r\n  x\r\n  y\r\n");
+        assert_eq!(
+            STYLES[3].apply("a: 1\nb: |\n  x\n  y\n"),
+            b"\xEF\xBB\xBFa: 1\r\nb: |\r\n  x\r\n  y\r\n"
+        );
         for style in STYLES {
-            let bytes = to_bytes(&Wording { text: "x".into(), lines: vec![] }, style).unwrap();
+            let bytes = to_bytes(
+                &Wording {
+                    text: "x".into(),
+                    lines: vec![],
+                },
+                style,
+            )
+            .unwrap();
             assert_eq!(TextStyle::of(&bytes), style, "{bytes:?}");
         }
     }
