@@ -498,6 +498,11 @@ fn hostile_titles_names_and_wording_are_text_in_every_export_format() {
         json.contains("<script>alert(1)</script>"),
         "the DOCX holds the text as text"
     );
+    // Word refuses a document.xml holding an escape character: it is made visible instead.
+    assert!(
+        json.contains("<U+001B>c") && !json.contains("\\u001b"),
+        "{json}"
+    );
     // A delegation's name, where decl shows one: the amendment list and the compilation.
     env.decl(
         "repo",

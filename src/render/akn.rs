@@ -34,17 +34,31 @@ pub fn akoma_ntoso(view: &ExportView, generated_on: &str) -> String {
 /// markup has none, so any found is in escaped text or an attribute value: it is shown as
 /// `<U+001B>`, as on a terminal, escaped for XML.
 fn without_forbidden_characters(xml: &str) -> String {
+    replace_forbidden(xml, |c, out| {
+        out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32))
+    })
+}
+
+/// Text with the characters XML cannot hold shown as `<U+001B>`, for a writer that escapes
+/// markup but passes those through (docx-rs).
+pub(crate) fn xml_safe(text: &str) -> String {
+    replace_forbidden(text, |c, out| {
+        out.push_str(&format!("<U+{:04X}>", c as u32))
+    })
+}
+
+fn replace_forbidden(text: &str, replace: impl Fn(char, &mut String)) -> String {
     let forbidden = |c: char| {
         ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
             || matches!(c, '\u{FFFE}' | '\u{FFFF}')
     };
-    if !xml.contains(forbidden) {
-        return xml.to_owned();
+    if !text.contains(forbidden) {
+        return text.to_owned();
     }
-    let mut out = String::with_capacity(xml.len() + 16);
-    for c in xml.chars() {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
         if forbidden(c) {
-            out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32));
+            replace(c, &mut out);
         } else {
             out.push(c);
         }
@@ -389,5 +403,6 @@ mod tests {
             without_forbidden_characters("<p a=\"x\u{1b}\">\u{1b}[2J\tok\u{202E}</p>"),
             "<p a=\"x&lt;U+001B&gt;\">&lt;U+001B&gt;[2J\tok\u{202E}</p>"
         );
+        assert_eq!(super::xml_safe("a\u{7}b"), "a<U+0007>b");
     }
 }
