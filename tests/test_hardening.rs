@@ -1,10 +1,13 @@
 //! Bad input of every kind: a clear error naming the file (and line and column where it
 //! applies), exit 1, and nothing changed; harmless input (a byte-order mark, CRLF) accepted.
 
-use crate::common::TestEnv;
+use crate::common::{self, TestEnv};
 
 #[track_caller]
 fn refused_without_change(env: &TestEnv, args: &[&str], expected: &str) -> String {
+    // `git status` may refresh the index of a file edited within the same second: let it
+    // settle first, so only decl's own changes would show.
+    env.state("repo");
     let before = env.state("repo");
     let output = env.decl("repo", args);
     assert_eq!(output.code, 1, "{args:?}: {}", output.stderr);
@@ -189,5 +192,334 @@ fn unknown_names_and_unwritable_outputs() {
             "missing.txt",
         ],
         "cannot read missing.txt",
+    );
+}
+
+/// The bytes of a file as a Windows editor saves it: a byte-order mark and CRLF line ends.
+fn windows_style(text: &str) -> String {
+    format!(
+        "\u{feff}{}",
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    )
+}
+
+#[track_caller]
+fn assert_windows_style(env: &TestEnv, path: &str) {
+    let bytes = std::fs::read(env.root().join(path)).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{path} lost its BOM");
+    let text = String::from_utf8(bytes).unwrap();
+    assert_eq!(
+        text.matches('\n').count(),
+        text.matches("\r\n").count(),
+        "{path} has LF line ends:\n{text:?}"
+    );
+}
+
+#[test]
+fn rewritten_files_keep_their_byte_order_mark_and_crlf_line_ends() {
+    let mut env = TestEnv::new();
+    env.small("repo");
+    let mut files = vec!["declaration.yaml".to_owned(), "delegations.yaml".to_owned()];
+    files.extend(
+        common::SMALL_CLAUSES
+            .iter()
+            .map(|(id, _)| format!("clauses/{id}.yaml")),
+    );
+    for file in &files {
+        let path = format!("repo/{file}");
+        env.write(&path, &windows_style(&env.read(&path)));
+    }
+    env.git(
+        "repo",
+        &["commit", "-qam", "Secretariat saves the draft on Windows"],
+    )
+    .success();
+    env.decl("repo", &["check"]).success();
+
+    env.at("2022-09-12T12:00:00+05:00");
+    env.decl(
+        "repo",
+        &[
+            "amend", "propose", "--as", "RUS", "--replace", "op-data", "--text",
+            "*Encourage* the exchange of advance passenger information:\n(a) with full respect for human rights;\n(b) in accordance with national law;",
+        ],
+    )
+    .success();
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--insert-after",
+            "op-data",
+            "--new-id",
+            "op-training",
+            "--text",
+            "*Encourage* joint training of border officials;",
+        ],
+    )
+    .success();
+    // A new file is written in the default style.
+    let new_file = env.read("repo/amendments/RUS-1.yaml");
+    assert!(!new_file.starts_with('\u{feff}') && !new_file.contains('\r'));
+    // The delegation edits its amendment in a Windows editor, then others support it.
+    for file in ["amendments/RUS-1.yaml", "amendments/QAT-1.yaml"] {
+        let path = format!("repo/{file}");
+        env.write(&path, &windows_style(&env.read(&path)));
+    }
+    env.git(
+        "repo",
+        &[
+            "commit",
+            "-qam",
+            "RUS and QAT save their amendments on Windows",
+        ],
+    )
+    .success();
+    env.at("2022-09-13T09:00:00+05:00");
+    env.decl("repo", &["amend", "support", "RUS-1", "--as", "KAZ"])
+        .success();
+    assert_windows_style(&env, "repo/amendments/RUS-1.yaml");
+    assert!(env.read("repo/amendments/RUS-1.yaml").contains("KAZ"));
+    env.at("2022-09-20T16:00:00+05:00");
+    env.decl("repo", &["amend", "accept", "RUS-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["check"]).success();
+
+    env.at("2022-09-25T10:00:00+05:00");
+    env.decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .success();
+    let changed = env
+        .git("repo", &["show", "--name-only", "--format=", "rev1"])
+        .success()
+        .stdout;
+    for file in [
+        "declaration.yaml",
+        "clauses/op-data.yaml",
+        "amendments/RUS-1.yaml",
+        "amendments/QAT-1.yaml",
+    ] {
+        assert!(
+            changed.lines().any(|line| line == file),
+            "{file} not in\n{changed}"
+        );
+        assert_windows_style(&env, &format!("repo/{file}"));
+    }
+    // The new clause is a new file: LF, no mark.
+    let added = env.read("repo/clauses/op-training.yaml");
+    assert!(
+        !added.starts_with('\u{feff}') && !added.contains('\r'),
+        "{added:?}"
+    );
+    assert!(
+        env.read("repo/clauses/op-data.yaml")
+            .contains("with full respect")
+    );
+    assert_eq!(
+        env.git("repo", &["status", "--porcelain"]).stdout,
+        "",
+        "the working tree matches the commit"
+    );
+    assert_eq!(
+        env.decl("repo", &["check"]).success().stdout,
+        "ok: no problems found\n"
+    );
+    env.decl("repo", &["show", "--rev", "rev1"]).success();
+}
+
+#[test]
+fn ids_with_separators_dots_control_characters_or_reserved_names_are_refused() {
+    let env = TestEnv::new();
+    env.small("repo");
+    // In files: a clause file named after a reserved device, a delegation code with a slash,
+    // an amendment whose id climbs out of its folder.
+    env.write(
+        "repo/clauses/con.yaml",
+        "kind: operative\nstatus: draft\ntext: x\n",
+    );
+    refused_without_change(
+        &env,
+        &["check"],
+        "clauses/con.yaml:1:1: the file name is not a valid clause id \"con\" is not valid: it is a reserved file name on Windows",
+    );
+    std::fs::remove_file(env.root().join("repo/clauses/con.yaml")).unwrap();
+    let delegations = env
+        .read("repo/delegations.yaml")
+        .replace("code: KAZ", "code: K/Z");
+    env.write("repo/delegations.yaml", &delegations);
+    refused_without_change(
+        &env,
+        &["check"],
+        "delegations.yaml:17:11: delegations[5].code: delegation code \"K/Z\" is not valid",
+    );
+    env.git("repo", &["checkout", "delegations.yaml"]).success();
+    env.write(
+        "repo/declaration.yaml",
+        &env.read("repo/declaration.yaml")
+            .replace("  - op-follow-up\n", "  - op-follow-up\n  - nul\n"),
+    );
+    refused_without_change(
+        &env,
+        &["check"],
+        "declaration.yaml:17:5: operative[3]: clause id \"nul\" is not valid: it is a reserved file name on Windows",
+    );
+    env.git("repo", &["checkout", "declaration.yaml"]).success();
+
+    // On the command line: refused before anything is written.
+    for args in [
+        &["show", "../op-data"][..],
+        &["show", "op/data"],
+        &["show", "op-\u{1b}[2J"],
+        &["amend", "propose", "--as", "TUR", "--delete", "aux"],
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--insert-after",
+            "op-data",
+            "--new-id",
+            "com1",
+            "--text",
+            "x",
+        ],
+        &["amend", "propose", "--as", "../TUR", "--delete", "op-data"],
+        &["amend", "show", "TUR-1/.."],
+    ] {
+        let before = env.state("repo");
+        let output = env.decl("repo", args);
+        // An id the argument parser refuses is a usage error (2); `--as` is checked against
+        // the delegations, a user error (1). Either way: a clear message, nothing changed.
+        assert!([1, 2].contains(&output.code), "{args:?}: {}", output.stderr);
+        assert!(
+            output.stderr.contains("is not valid"),
+            "{args:?}: {}",
+            output.stderr
+        );
+        assert!(
+            !output.stderr.contains('\u{1b}'),
+            "{args:?}: {:?}",
+            output.stderr
+        );
+        assert_eq!(env.state("repo"), before, "{args:?} changed the repository");
+    }
+}
+
+#[test]
+fn hostile_titles_names_and_wording_are_text_in_every_export_format() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let hostile = "<script>alert(1)</script> {{ 7 * 7 }} {% if true %}x{% endif %} & **bold** \u{202E}cba\u{202C} \u{1b}c";
+    let quoted = serde_json::to_string(hostile).unwrap();
+    env.write(
+        "repo/declaration.yaml",
+        &env.read("repo/declaration.yaml").replace(
+            "title: Test Declaration on Border Cooperation",
+            &format!("title: {quoted}"),
+        ),
+    );
+    env.write(
+        "repo/delegations.yaml",
+        &env.read("repo/delegations.yaml")
+            .replace("name: Republic of Türkiye", &format!("name: {quoted}")),
+    );
+    env.write(
+        "repo/clauses/op-follow-up.yaml",
+        &format!("kind: operative\nstatus: draft\ntext: {quoted}\n"),
+    );
+    env.git("repo", &["commit", "-qam", "Hostile text everywhere"])
+        .success();
+    env.decl("repo", &["check"]).success();
+    let export = |format: &str| {
+        env.decl(
+            "repo",
+            &["export", "--rev", "HEAD", "--draft", "--format", format],
+        )
+        .success()
+        .stdout
+    };
+    for format in ["html", "akn", "md", "txt"] {
+        let out = export(format);
+        // Plain text shows the characters as they are; the markup formats escape them.
+        assert!(
+            format == "txt" || !out.contains("<script>"),
+            "{format}: {out}"
+        );
+        assert!(
+            out.contains("alert(1)"),
+            "{format}: the text is there: {out}"
+        );
+        assert!(!out.contains("49"), "{format}: a template ran: {out}");
+        // Written to a pipe, a document is data and keeps the text exactly; only XML, which
+        // cannot hold an escape character at all, shows it as `<U+001B>`.
+        assert_eq!(out.contains('\u{1b}'), format != "akn", "{format}: {out:?}");
+        assert!(out.contains('\u{202E}'), "{format}: {out:?}");
+    }
+    let html = export("html");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;"), "{html}");
+    assert!(html.contains("{{ 7 * 7 }}"), "{html}");
+    let akn = export("akn");
+    assert!(
+        akn.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{akn}"
+    );
+    assert!(akn.contains("&lt;U+001B&gt;c"), "{akn}");
+    // Well-formed XML: no raw control character (XML 1.0 forbids ESC) and every tag closed.
+    let mut reader = quick_xml::Reader::from_str(&akn);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => panic!("the AKN export is not well-formed XML: {error}\n{akn}"),
+        }
+    }
+    assert!(export("md").contains("&lt;script&gt;"));
+    let json: serde_json::Value = serde_json::from_str(&export("json")).unwrap();
+    assert_eq!(
+        json["title"].as_str(),
+        Some(hostile),
+        "JSON keeps the text exactly"
+    );
+    env.decl(
+        "repo",
+        &[
+            "export", "--rev", "HEAD", "--draft", "--format", "docx", "-o", "out.docx",
+        ],
+    )
+    .success();
+    let docx = docx_rs::read_docx(&std::fs::read(env.root().join("repo/out.docx")).unwrap())
+        .expect("the DOCX export reads back");
+    let json = docx.json();
+    assert!(
+        json.contains("<script>alert(1)</script>"),
+        "the DOCX holds the text as text"
+    );
+    // Word refuses a document.xml holding an escape character: it is made visible instead.
+    assert!(
+        json.contains("<U+001B>c") && !json.contains("\\u001b"),
+        "{json}"
+    );
+    // A delegation's name, where decl shows one: the amendment list and the compilation.
+    env.decl(
+        "repo",
+        &["amend", "propose", "--as", "TUR", "--delete", "op-data"],
+    )
+    .success();
+    let compiled = env
+        .decl("repo", &["compile", "--format", "html"])
+        .success()
+        .stdout;
+    assert!(!compiled.contains("<script>"), "{compiled}");
+    let shown = env
+        .decl("repo", &["amend", "show", "TUR-1"])
+        .success()
+        .stdout;
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202E}'),
+        "{shown:?}"
     );
 }

@@ -57,5 +57,9 @@ pub fn run(args: CompileArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
             .html(repo.template_override("compile.html")?.as_deref())
             .map_err(|e| CommandError::user(e.to_string()))?,
     };
-    deliver(Document::Text(content), args.output.as_deref(), context, ui)
+    let document = match args.format {
+        CompileFormat::Term => Document::Text(content),
+        _ => Document::Data(content),
+    };
+    deliver(document, args.output.as_deref(), context, ui)
 }

@@ -131,10 +131,10 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
         args.draft,
     );
     let document = match args.format {
-        ExportFormat::Md => Document::Text(view.markdown()),
-        ExportFormat::Txt => Document::Text(view.plain(80)),
-        ExportFormat::Json => Document::Text(view.json()),
-        ExportFormat::Akn => Document::Text(crate::render::akn::akoma_ntoso(
+        ExportFormat::Md => Document::Data(view.markdown()),
+        ExportFormat::Txt => Document::Data(view.plain(80)),
+        ExportFormat::Json => Document::Data(view.json()),
+        ExportFormat::Akn => Document::Data(crate::render::akn::akoma_ntoso(
             &view,
             &context.now().date_naive().to_string(),
         )),
@@ -145,7 +145,7 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
                 )?),
                 None => repo.template_override("export.html")?,
             };
-            Document::Text(
+            Document::Data(
                 view.html(template.as_deref())
                     .map_err(|e| CommandError::user(e.to_string()))?,
             )

@@ -5,9 +5,16 @@ use std::path::Path;
 
 use super::{CommandError, Context, Ui};
 
-/// A rendered document: text (shown on a terminal made safe) or bytes (a Word file).
+/// A rendered document.
 pub enum Document {
+    /// Text for a terminal: always made safe (escape sequences and bidi overrides shown as
+    /// `<U+XXXX>`), even when standard output is a pipe.
     Text(String),
+    /// Text in a file format (Markdown, HTML, JSON, XML, plain text): made safe on a
+    /// terminal, but written exactly to a pipe or a redirect, as to `-o FILE`, since there
+    /// `<U+202E>` would corrupt the data (and in HTML read as a tag).
+    Data(String),
+    /// Bytes (a Word file).
     Binary(Vec<u8>),
 }
 
@@ -21,12 +28,14 @@ pub fn deliver(
     let Some(path) = output else {
         match &document {
             Document::Text(text) => ui.write(text)?,
+            Document::Data(text) if ui.is_terminal() => ui.write(text)?,
+            Document::Data(text) => ui.write_bytes(text.as_bytes())?,
             Document::Binary(bytes) => ui.write_bytes(bytes)?,
         }
         return Ok(());
     };
     let content = match &document {
-        Document::Text(text) => text.as_bytes(),
+        Document::Text(text) | Document::Data(text) => text.as_bytes(),
         Document::Binary(bytes) => bytes.as_slice(),
     };
     let path = context.resolve_path(path);

@@ -102,7 +102,11 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
             return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
         }
     };
-    deliver(Document::Text(content), args.output.as_deref(), context, ui)
+    let document = match args.format {
+        RedlineFormat::Term => Document::Text(content),
+        _ => Document::Data(content),
+    };
+    deliver(document, args.output.as_deref(), context, ui)
 }
 
 fn revisions_view(

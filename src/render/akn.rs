@@ -5,7 +5,8 @@
 //! `formula` and the preambular paragraphs as `recital`s, and a main body of operative
 //! `paragraph`s with sub-paragraphs as `point`s. `eId`s derive from the numbering (`para_3`,
 //! `para_3__point_b`); each clause's stable id is kept as its `GUID`. Written with quick-xml,
-//! which escapes all text and attribute values.
+//! which escapes all text and attribute values; characters XML cannot hold at all are made
+//! visible as `<U+XXXX>`.
 
 use std::io::Cursor;
 
@@ -24,7 +25,45 @@ type XmlResult = std::io::Result<()>;
 pub fn akoma_ntoso(view: &ExportView, generated_on: &str) -> String {
     let mut writer = Writer::new(Cursor::new(Vec::new()));
     write_document(&mut writer, view, generated_on).expect("writing to memory cannot fail");
-    String::from_utf8(writer.into_inner().into_inner()).expect("quick-xml writes UTF-8") + "\n"
+    let xml = String::from_utf8(writer.into_inner().into_inner()).expect("quick-xml writes UTF-8");
+    without_forbidden_characters(&xml) + "\n"
+}
+
+/// XML 1.0 forbids most control characters even as character references, so a wording that
+/// holds one (an escape sequence, say) would make the whole document unreadable. decl's own
+/// markup has none, so any found is in escaped text or an attribute value: it is shown as
+/// `<U+001B>`, as on a terminal, escaped for XML.
+fn without_forbidden_characters(xml: &str) -> String {
+    replace_forbidden(xml, |c, out| {
+        out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32))
+    })
+}
+
+/// Text with the characters XML cannot hold shown as `<U+001B>`, for a writer that escapes
+/// markup but passes those through (docx-rs).
+pub(crate) fn xml_safe(text: &str) -> String {
+    replace_forbidden(text, |c, out| {
+        out.push_str(&format!("<U+{:04X}>", c as u32))
+    })
+}
+
+fn replace_forbidden(text: &str, replace: impl Fn(char, &mut String)) -> String {
+    let forbidden = |c: char| {
+        ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    if !text.contains(forbidden) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if forbidden(c) {
+            replace(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn write_document(w: &mut XmlWriter, view: &ExportView, generated_on: &str) -> XmlResult {
@@ -350,5 +389,20 @@ fn iso_639_2(language: &str) -> &str {
         "uz" => "uzb",
         "de" => "deu",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_forbidden_characters;
+
+    /// An escape sequence in a wording used to make the whole Akoma Ntoso file ill-formed.
+    #[test]
+    fn characters_xml_cannot_hold_are_made_visible() {
+        assert_eq!(
+            without_forbidden_characters("<p a=\"x\u{1b}\">\u{1b}[2J\tok\u{202E}</p>"),
+            "<p a=\"x&lt;U+001B&gt;\">&lt;U+001B&gt;[2J\tok\u{202E}</p>"
+        );
+        assert_eq!(super::xml_safe("a\u{7}b"), "a<U+0007>b");
     }
 }

@@ -37,35 +37,33 @@ pub fn redline_docx(view: &RedlineView, fallback_author: &str) -> Result<Vec<u8>
             Header::new().add_paragraph(
                 Paragraph::new()
                     .align(AlignmentType::Right)
-                    .add_run(Run::new().add_text(&view.symbol).size(NOTE_SIZE)),
+                    .add_run(Run::new().add_safe_text(&view.symbol).size(NOTE_SIZE)),
             ),
         );
     docx = docx
         .add_paragraph(
             Paragraph::new()
                 .align(AlignmentType::Center)
-                .add_run(Run::new().add_text(&view.title).bold().size(28)),
+                .add_run(Run::new().add_safe_text(&view.title).bold().size(28)),
         )
-        .add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(Run::new().add_text(format!(
-                    "{}: {} compared with {}",
-                    view.heading, view.from_label, view.to_label
-                ))),
-        )
+        .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(
+            Run::new().add_safe_text(format!(
+                "{}: {} compared with {}",
+                view.heading, view.from_label, view.to_label
+            )),
+        ))
         .add_paragraph(
             Paragraph::new().align(AlignmentType::Center).add_run(
                 Run::new()
-                    .add_text(&view.summary)
+                    .add_safe_text(&view.summary)
                     .size(NOTE_SIZE)
                     .color("555555"),
             ),
         );
     for part in &view.parts {
         if let Some(heading) = &part.heading {
-            docx =
-                docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(heading).bold()));
+            docx = docx
+                .add_paragraph(Paragraph::new().add_run(Run::new().add_safe_text(heading).bold()));
         }
         for clause in &part.clauses {
             for paragraph in clause_paragraphs(clause, fallback_author) {
@@ -93,7 +91,7 @@ fn clause_paragraphs(clause: &ClauseView, fallback_author: &str) -> Vec<Paragrap
                     None,
                     None,
                 )
-                .add_run(Run::new().add_text(&clause.label).bold())
+                .add_run(Run::new().add_safe_text(&clause.label).bold())
                 .add_run(Run::new().add_tab())
         } else {
             Paragraph::new().indent(
@@ -108,15 +106,17 @@ fn clause_paragraphs(clause: &ClauseView, fallback_author: &str) -> Vec<Paragrap
             .line_spacing(LineSpacing::new().after(80));
         for run in line {
             paragraph = match run.kind {
-                RunKind::Equal => paragraph.add_run(styled(Run::new().add_text(&run.text), run)),
+                RunKind::Equal => {
+                    paragraph.add_run(styled(Run::new().add_safe_text(&run.text), run))
+                }
                 RunKind::Inserted => paragraph.add_insert(
-                    Insert::new(styled(Run::new().add_text(&run.text), run))
+                    Insert::new(styled(Run::new().add_safe_text(&run.text), run))
                         .author(author)
                         .date(date),
                 ),
                 RunKind::Deleted => paragraph.add_delete(
                     Delete::new()
-                        .add_run(styled(Run::new().add_delete_text(&run.text), run))
+                        .add_run(styled(Run::new().add_safe_delete_text(&run.text), run))
                         .author(author)
                         .date(date),
                 ),
@@ -129,7 +129,12 @@ fn clause_paragraphs(clause: &ClauseView, fallback_author: &str) -> Vec<Paragrap
             Paragraph::new()
                 .indent(Some(LABEL_INDENT), None, None, None)
                 .line_spacing(LineSpacing::new().after(40))
-                .add_run(Run::new().add_text(note).size(NOTE_SIZE).color("555555")),
+                .add_run(
+                    Run::new()
+                        .add_safe_text(note)
+                        .size(NOTE_SIZE)
+                        .color("555555"),
+                ),
         );
     }
     paragraphs
@@ -161,7 +166,7 @@ pub fn export_docx(view: &super::export::ExportView) -> Result<Vec<u8>, DocxErro
         header = header.add_paragraph(
             Paragraph::new().align(AlignmentType::Center).add_run(
                 Run::new()
-                    .add_text(format!("DRAFT ({})", view.revision))
+                    .add_safe_text(format!("DRAFT ({})", view.revision))
                     .bold()
                     .color("A00000"),
             ),
@@ -170,7 +175,7 @@ pub fn export_docx(view: &super::export::ExportView) -> Result<Vec<u8>, DocxErro
     header = header.add_paragraph(
         Paragraph::new()
             .align(AlignmentType::Right)
-            .add_run(Run::new().add_text(&view.symbol).size(NOTE_SIZE)),
+            .add_run(Run::new().add_safe_text(&view.symbol).size(NOTE_SIZE)),
     );
     let styles = [
         Style::new("DeclTitle", StyleType::Paragraph)
@@ -233,7 +238,7 @@ pub fn export_docx(view: &super::export::ExportView) -> Result<Vec<u8>, DocxErro
     let spaced = |p: Paragraph| p.line_spacing(LineSpacing::new().after(160));
     let text_runs = |mut paragraph: Paragraph, runs: &[super::inline::InlineRun]| {
         for run in runs {
-            let mut docx_run = Run::new().add_text(&run.text);
+            let mut docx_run = Run::new().add_safe_text(&run.text);
             if run.italic {
                 docx_run = docx_run.italic();
             }
@@ -248,17 +253,17 @@ pub fn export_docx(view: &super::export::ExportView) -> Result<Vec<u8>, DocxErro
         .add_paragraph(spaced(
             Paragraph::new()
                 .style("DeclHeading")
-                .add_run(Run::new().add_text(&view.conference)),
+                .add_run(Run::new().add_safe_text(&view.conference)),
         ))
         .add_paragraph(spaced(
             Paragraph::new()
                 .align(AlignmentType::Center)
-                .add_run(Run::new().add_text(format!("{}, {}", view.place, view.dates_text))),
+                .add_run(Run::new().add_safe_text(format!("{}, {}", view.place, view.dates_text))),
         ))
         .add_paragraph(spaced(
             Paragraph::new()
                 .style("DeclTitle")
-                .add_run(Run::new().add_text(&view.title)),
+                .add_run(Run::new().add_safe_text(&view.title)),
         ))
         .add_paragraph(spaced(text_runs(
             Paragraph::new().style("Chapeau"),
@@ -298,4 +303,21 @@ pub fn export_docx(view: &super::export::ExportView) -> Result<Vec<u8>, DocxErro
         .pack(&mut bytes)
         .map_err(|e| DocxError(e.to_string()))?;
     Ok(bytes.into_inner())
+}
+
+/// `Run::add_text` with the characters XML cannot hold (an escape sequence in a wording) shown
+/// as `<U+001B>`: docx-rs writes them as they are, and Word then refuses the whole file.
+trait SafeText {
+    fn add_safe_text(self, text: impl AsRef<str>) -> Self;
+    fn add_safe_delete_text(self, text: impl AsRef<str>) -> Self;
+}
+
+impl SafeText for Run {
+    fn add_safe_text(self, text: impl AsRef<str>) -> Self {
+        self.add_text(super::akn::xml_safe(text.as_ref()))
+    }
+
+    fn add_safe_delete_text(self, text: impl AsRef<str>) -> Self {
+        self.add_delete_text(super::akn::xml_safe(text.as_ref()))
+    }
 }

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::inline::{InlineRun, inline_runs, plain_text};
-use super::redline_doc::direction;
+use super::redline_doc::{direction, escape_markdown};
 use super::templates::{RenderError, render};
 use crate::model::adoption::Translation;
 use crate::model::declaration::subparagraph_label;
@@ -152,7 +152,12 @@ impl ExportView {
         }
         out.push_str(&format!(
             "{} · {}\n\n# {}\n\n{}, {}, {}\n\n",
-            self.symbol, self.date_text, self.title, self.conference, self.place, self.dates_text
+            escape_markdown(&self.symbol),
+            escape_markdown(&self.date_text),
+            escape_markdown(&self.title),
+            escape_markdown(&self.conference),
+            escape_markdown(&self.place),
+            escape_markdown(&self.dates_text)
         ));
         out.push_str(&markdown_runs(&self.chapeau));
         out.push_str("\n\n");
@@ -332,13 +337,18 @@ fn russian_dates(from: chrono::NaiveDate, to: Option<chrono::NaiveDate>) -> Stri
 }
 
 /// Runs back to Markdown emphasis.
+/// Runs as Markdown: the styles as markers, the text escaped, so that `<script>` or `[x](y)`
+/// in a clause reads as text in any Markdown viewer.
 fn markdown_runs(runs: &[InlineRun]) -> String {
     runs.iter()
-        .map(|run| match (run.italic, run.bold) {
-            (true, true) => format!("***{}***", run.text),
-            (true, false) => format!("*{}*", run.text),
-            (false, true) => format!("**{}**", run.text),
-            (false, false) => run.text.clone(),
+        .map(|run| {
+            let text = escape_markdown(&run.text);
+            match (run.italic, run.bold) {
+                (true, true) => format!("***{text}***"),
+                (true, false) => format!("*{text}*"),
+                (false, true) => format!("**{text}**"),
+                (false, false) => text,
+            }
         })
         .collect()
 }

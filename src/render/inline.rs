@@ -46,6 +46,10 @@ fn collect<'a>(node: &'a AstNode<'a>, italic: bool, bold: bool, runs: &mut Vec<I
         NodeValue::Code(code) => return push(runs, &code.literal),
         NodeValue::SoftBreak | NodeValue::LineBreak => return push(runs, " "),
         NodeValue::HtmlInline(html) => return push(runs, html),
+        // Blocks that hold their text as a literal. Clause text is never meant as HTML or
+        // code, but a line that looks like one must keep its words, not vanish.
+        NodeValue::HtmlBlock(html) => return push(runs, html.literal.trim_end_matches('\n')),
+        NodeValue::CodeBlock(code) => return push(runs, code.literal.trim_end_matches('\n')),
         _ => {}
     }
     let (italic, bold) = match &node.data().value {
@@ -81,8 +85,17 @@ fn escape_block_marker(line: &str) -> String {
     {
         return format!("{indent}{}\\{}", &trimmed[..digits], after_digits);
     }
-    if trimmed.starts_with(['-', '+', '#', '>', '=']) {
+    // `<` opens an HTML block, `*` and `_` a list item or a thematic break, three backticks
+    // or tildes a code fence, four spaces an indented code block.
+    let bullet_or_rule = trimmed.starts_with(['*', '_'])
+        && (trimmed[1..].starts_with(char::is_whitespace)
+            || trimmed.len() == 1
+            || trimmed.chars().all(|c| " \t*_".contains(c)));
+    if trimmed.starts_with(['-', '+', '#', '>', '=', '<', '`', '~', '|']) || bullet_or_rule {
         return format!("{indent}\\{trimmed}");
+    }
+    if indent.len() >= 4 || indent.contains('\t') {
+        return trimmed.to_owned();
     }
     line.to_owned()
 }
@@ -132,5 +145,32 @@ mod tests {
         assert_eq!(plain_text("- a dash"), "- a dash");
         assert_eq!(plain_text("# not a heading"), "# not a heading");
         assert_eq!(plain_text("[and PNR data] shall"), "[and PNR data] shall");
+    }
+
+    /// Text that opens like an HTML block, a code block, a fence, a bullet or a rule used to
+    /// vanish from every rendering (found by the hostile-text export test).
+    #[test]
+    fn text_that_looks_like_html_or_code_stays_text() {
+        for text in [
+            "<script>alert(1)</script> and more",
+            "<div>Decide</div>",
+            "<!-- a comment --> kept",
+            "    indented four spaces",
+            "```rust",
+            "~~~",
+            "* a bullet",
+            "***",
+            "_ _ _",
+            "| a | table |",
+        ] {
+            let plain = plain_text(text);
+            assert_eq!(
+                plain.split_whitespace().collect::<Vec<_>>(),
+                text.split_whitespace().collect::<Vec<_>>(),
+                "{text:?} became {plain:?}"
+            );
+        }
+        // Emphasis in the middle of such a line still counts.
+        assert!(inline_runs("<b> is *bold*").iter().any(|run| run.italic));
     }
 }

@@ -435,22 +435,7 @@ impl DeclRepo {
 
     /// Every problem in the declaration at `at`, sorted by file and position.
     pub fn check(&self, at: &At) -> Result<Vec<Problem>, StoreError> {
-        let source = self.source(at)?;
-        let (declaration, mut problems) = read_and_validate(&source)?;
-        let (amendments, amendment_problems) = read_amendments(&source)?;
-        problems.extend(amendment_problems);
-        if let Some(declaration) = &declaration {
-            for language in declaration.meta.languages.iter().skip(1) {
-                problems.extend(read_translation(&source, language)?.1);
-            }
-        }
-        if let Some(declaration) = declaration {
-            let findings = validate::validate_amendments(&declaration, &amendments);
-            problems.extend(locate_findings(&source, findings)?);
-        }
-        problems.sort();
-        problems.dedup();
-        Ok(problems)
+        check_source(&self.source(at)?)
     }
 
     /// Every tag naming a commit, oldest first.
@@ -664,6 +649,7 @@ impl DeclRepo {
             store: self,
             _lock: lock,
             head,
+            committed: std::cell::OnceCell::new(),
             writes: BTreeMap::new(),
         })
     }
@@ -674,6 +660,8 @@ pub struct Transaction<'r> {
     store: &'r DeclRepo,
     _lock: File,
     head: Option<Oid>,
+    /// The last commit's files, opened once: a revision cut rewrites thousands of them.
+    committed: std::cell::OnceCell<Option<Source<'r>>>,
     writes: BTreeMap<String, Option<Vec<u8>>>,
 }
 
@@ -803,13 +791,46 @@ impl Transaction<'_> {
         self.writes.insert(path.to_owned(), Some(bytes));
     }
 
+    /// Every file decl writes from a model value comes through here, so that a rewritten file
+    /// keeps the byte-order mark and line ends it had (see [`yaml::TextStyle`]).
     fn put_yaml(&mut self, path: &str, value: &impl Serialize) -> Result<(), StoreError> {
-        let text = serde_yaml::to_string(value).map_err(|source| StoreError::Serialise {
+        let style = self
+            .current_bytes(path)?
+            .map_or_else(yaml::TextStyle::default, |bytes| {
+                yaml::TextStyle::of(&bytes)
+            });
+        let bytes = yaml::to_bytes(value, style).map_err(|source| StoreError::Serialise {
             file: path.to_owned(),
             source,
         })?;
-        self.writes.insert(path.to_owned(), Some(text.into_bytes()));
+        self.writes.insert(path.to_owned(), Some(bytes));
         Ok(())
+    }
+
+    /// A file as this change would leave it so far: written earlier in the transaction, or as
+    /// in the last commit. The committed bytes, not the working tree's, since `begin` made
+    /// sure the two agree and the commit is what the new blob replaces.
+    fn current_bytes(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(written) = self.writes.get(path) {
+            return Ok(written.clone());
+        }
+        let committed = match self.committed.get() {
+            Some(committed) => committed,
+            None => {
+                let source = match self.head {
+                    Some(head) => Some(Source::tree(
+                        &self.store.repo,
+                        self.store.repo.find_commit(head)?.tree()?,
+                    )),
+                    None => None,
+                };
+                self.committed.get_or_init(|| source)
+            }
+        };
+        match committed {
+            Some(source) => source.read(path),
+            None => Ok(None),
+        }
     }
 
     /// Makes the one commit (and the tag, if any) and brings the working tree and index up to
@@ -896,7 +917,8 @@ impl DeclRepo {
         at: DateTime<FixedOffset>,
     ) -> Result<(Signature<'static>, Signature<'static>), StoreError> {
         let time = Time::new(at.timestamp(), at.offset().local_minus_utc() / 60);
-        let author_signature = Signature::new(&author.name, &author.email(), &time)?;
+        let author_signature =
+            Signature::new(&signature_name(&author.name), &author.email(), &time)?;
         let committer = match self.repo.signature() {
             Ok(local) => Signature::new(
                 local.name().unwrap_or(&author.name),
@@ -1048,6 +1070,25 @@ impl Journal {
     }
 }
 
+/// A delegation's name as a git author: git refuses angle brackets (they delimit the
+/// e-mail) and a line break would forge a header, so those become look-alikes and spaces.
+/// The name in `delegations.yaml` stays as written.
+fn signature_name(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    match name.trim() {
+        "" => "?".to_owned(),
+        trimmed => trimmed.to_owned(),
+    }
+}
+
 /// The branch HEAD points at (`refs/heads/main`).
 fn head_branch(repo: &Repository) -> Result<String, StoreError> {
     let head = repo.find_reference("HEAD")?;
@@ -1081,6 +1122,34 @@ fn write_atomically(temp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), St
     temp.persist(path)
         .map_err(|e| StoreError::io(path, e.error))?;
     Ok(())
+}
+
+/// Every problem in a repository's files, read from `source`: what `decl check` reports.
+fn check_source(source: &Source<'_>) -> Result<Vec<Problem>, StoreError> {
+    let (declaration, mut problems) = read_and_validate(source)?;
+    let (amendments, amendment_problems) = read_amendments(source)?;
+    problems.extend(amendment_problems);
+    if let Some(declaration) = &declaration {
+        for language in declaration.meta.languages.iter().skip(1) {
+            problems.extend(read_translation(source, language)?.1);
+        }
+    }
+    if let Some(declaration) = declaration {
+        let findings = validate::validate_amendments(&declaration, &amendments);
+        problems.extend(locate_findings(source, findings)?);
+    }
+    problems.sort();
+    problems.dedup();
+    Ok(problems)
+}
+
+/// Every problem in a repository's files given as paths and bytes, without a disk or git:
+/// the same reading and validation as [`DeclRepo::check`], for the fuzz target that feeds it
+/// arbitrary files (`fuzz/fuzz_targets/load.rs`).
+pub fn check_files(files: BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
+    let source = Source::Files(files);
+    // Reading from memory cannot fail: every error here is a problem in a file.
+    check_source(&source).expect("reading files from memory does no I/O")
 }
 
 /// Reads the declaration's files and checks them against each other: the declaration (when

@@ -1,8 +1,9 @@
 //! Where a revision's files are read from: the working tree, or a git tree (any commit or tag)
-//! read straight from the object database, without a checkout.
+//! read straight from the object database, without a checkout; or files held in memory, for
+//! checking files that are not on disk (the fuzz target).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, Tree};
@@ -12,6 +13,8 @@ use super::StoreError;
 pub(crate) enum Source<'r> {
     WorkTree(PathBuf),
     Tree(GitTree<'r>),
+    /// Repository-relative paths (`clauses/op-x.yaml`) and their bytes.
+    Files(BTreeMap<String, Vec<u8>>),
 }
 
 /// A commit's tree, with the directories already looked up kept parsed.
@@ -84,6 +87,7 @@ impl Source<'_> {
                 Some(id) => Ok(Some(git.repo.find_blob(id)?.content().to_vec())),
                 None => Ok(None),
             },
+            Source::Files(files) => Ok(files.get(path).cloned()),
         }
     }
 
@@ -121,6 +125,21 @@ impl Source<'_> {
                         }
                     }
                 }
+            }
+            Source::Files(files) => {
+                // The files directly in `dir`, as a directory listing would show them.
+                let prefix = if dir == "." {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                names.extend(
+                    files
+                        .keys()
+                        .filter_map(|path| path.strip_prefix(&prefix))
+                        .filter(|name| !name.is_empty() && !name.contains('/'))
+                        .map(str::to_owned),
+                );
             }
         }
         // Hidden files are an editor's or the system's (`.op-x.yaml.swp`, `.DS_Store`).

@@ -4,10 +4,15 @@
 //! keys (it points at the enclosing mapping) nor problems that only show once several files are
 //! read together. So a second, event-level pass over the text (yaml-rust2, which keeps markers)
 //! finds duplicate keys and maps a YAML path such as `operative[3]` to its line and column.
+//!
+//! Writing goes through [`to_bytes`], which keeps the layout of the file being replaced: a
+//! file saved by a Windows editor with a byte-order mark and CRLF line ends keeps both when
+//! decl rewrites it ([`TextStyle`]), so a rewrite never shows every line as changed.
 
 use std::collections::HashMap;
 use std::fmt;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -83,9 +88,60 @@ pub fn parse<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Vec<Pro
     Err(vec![Problem::at(file, at, message)])
 }
 
+/// The layout of a file's text around its YAML: a leading UTF-8 byte-order mark, and CRLF or
+/// LF line ends. Both are harmless and their intent is clear, so decl reads them and keeps
+/// them when it rewrites the file; a new file gets the default, LF without a mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextStyle {
+    pub byte_order_mark: bool,
+    pub crlf: bool,
+}
+
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+impl TextStyle {
+    /// The style of an existing file's bytes. A file with mixed line ends is taken to use the
+    /// ending of its first line, which is what an editor that converted it would have written.
+    pub fn of(bytes: &[u8]) -> TextStyle {
+        let first_line_end = bytes.iter().position(|&b| b == b'\n');
+        TextStyle {
+            byte_order_mark: bytes.starts_with(BYTE_ORDER_MARK),
+            crlf: first_line_end.is_some_and(|idx| idx > 0 && bytes[idx - 1] == b'\r'),
+        }
+    }
+
+    /// `text` (with LF line ends, as the serialiser writes it) laid out in this style.
+    ///
+    /// Turning every LF into CRLF is safe for YAML: the serialiser writes a carriage return
+    /// inside a value only as the escape `\r`, and a parser reads CRLF in a block scalar as
+    /// a plain line break, so the values read back are the same.
+    pub fn apply(self, text: &str) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(text.len() + 3 + text.len() / 16);
+        if self.byte_order_mark {
+            bytes.extend_from_slice(BYTE_ORDER_MARK);
+        }
+        if self.crlf {
+            for (idx, line) in text.split('\n').enumerate() {
+                if idx > 0 {
+                    bytes.extend_from_slice(b"\r\n");
+                }
+                bytes.extend_from_slice(line.as_bytes());
+            }
+        } else {
+            bytes.extend_from_slice(text.as_bytes());
+        }
+        bytes
+    }
+}
+
+/// Serialises `value` as YAML in `style`: the one place decl turns a model value into a file.
+pub fn to_bytes<T: Serialize>(value: &T, style: TextStyle) -> Result<Vec<u8>, serde_yaml::Error> {
+    Ok(style.apply(&serde_yaml::to_string(value)?))
+}
+
 /// The file's text: UTF-8, without a leading byte-order mark.
 pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Problem> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(BYTE_ORDER_MARK).unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|error| {
         let valid = &bytes[..error.valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -254,6 +310,31 @@ mod tests {
         items: Vec<u32>,
     }
 
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Wording {
+        text: String,
+        lines: Vec<String>,
+    }
+
+    const STYLES: [TextStyle; 4] = [
+        TextStyle {
+            byte_order_mark: false,
+            crlf: false,
+        },
+        TextStyle {
+            byte_order_mark: true,
+            crlf: false,
+        },
+        TextStyle {
+            byte_order_mark: false,
+            crlf: true,
+        },
+        TextStyle {
+            byte_order_mark: true,
+            crlf: true,
+        },
+    ];
+
     fn problems(text: &str) -> Vec<String> {
         parse::<Sample>("f.yaml", text.as_bytes())
             .unwrap_err()
@@ -300,5 +381,54 @@ mod tests {
             "f.yaml:3:1: the file is not valid UTF-8"
         );
         assert!(parse::<Sample>("f.yaml", b"\xEF\xBB\xBFname: x\nitems: [1]\n").is_ok());
+    }
+
+    #[test]
+    fn a_file_keeps_its_byte_order_mark_and_line_ends() {
+        assert_eq!(TextStyle::of(b""), TextStyle::default());
+        assert_eq!(TextStyle::of(b"a: 1\nb: 2\r\n"), STYLES[0]);
+        assert_eq!(TextStyle::of(b"\xEF\xBB\xBFa: 1\n"), STYLES[1]);
+        assert_eq!(TextStyle::of(b"a: 1\r\nb: 2\n"), STYLES[2]);
+        assert_eq!(TextStyle::of(b"\xEF\xBB\xBFa: 1\r\n"), STYLES[3]);
+        // A carriage return alone is not a line end a Windows editor writes.
+        assert_eq!(TextStyle::of(b"a: \"x\r\"\nb: 2\n"), STYLES[0]);
+        assert_eq!(
+            STYLES[3].apply("a: 1\nb: |\n  x\n  y\n"),
+            b"\xEF\xBB\xBFa: 1\r\nb: |\r\n  x\r\n  y\r\n"
+        );
+        for style in STYLES {
+            let bytes = to_bytes(
+                &Wording {
+                    text: "x".into(),
+                    lines: vec![],
+                },
+                style,
+            )
+            .unwrap();
+            assert_eq!(TextStyle::of(&bytes), style, "{bytes:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the text and whatever the file's style, what decl writes reads back as the
+        /// same values: multi-line block scalars, carriage returns and marks inside the text
+        /// included.
+        #[test]
+        fn values_round_trip_through_every_style(
+            text in "(?s).{0,40}",
+            lines in proptest::collection::vec("[ -~\u{a0}-\u{fff}\r\n\t\u{feff}]{0,20}", 0..4),
+        ) {
+            let value = Wording { text, lines };
+            for style in STYLES {
+                let bytes = to_bytes(&value, style).unwrap();
+                let back: Wording = parse("f.yaml", &bytes).map_err(|problems| {
+                    proptest::test_runner::TestCaseError::fail(format!(
+                        "{problems:?} in {:?}",
+                        String::from_utf8_lossy(&bytes)
+                    ))
+                })?;
+                proptest::prop_assert_eq!(&back, &value);
+            }
+        }
     }
 }
