@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use super::output::{Document, deliver};
 use super::{CommandError, Context, Ui};
 use crate::model::ClauseId;
-use crate::redline::document::compare;
+use std::collections::{BTreeSet, HashSet};
+
+use crate::model::Part;
+use crate::redline::document::{compare, moved_between};
 use crate::redline::{RedlineOptions, redline};
 use crate::render::emphasis::{RunKind, StyledRun, plain_runs};
 use crate::render::redline_doc::{ClauseView, PartView, RedlineView, Scope, split_lines};
@@ -139,10 +142,39 @@ fn revisions_view(
         None => (At::WorkTree, "the current text".to_owned()),
     };
     let from_at = At::Rev(from.clone());
-    let old = repo.load(&from_at)?;
-    let new = repo.load(&to_at)?;
+    // Showing only the changes between two commits, read only the clauses whose files differ
+    // (and the moved ones): a large declaration is mostly clauses a revision did not touch.
+    let differing = match (scope, &args.clause) {
+        (Scope::Changes, None) => repo.clauses_differing(&from_at, &to_at)?,
+        _ => None,
+    };
+    let (old, new, unchanged_unread) = match differing {
+        Some(mut read) => {
+            let no_clauses = BTreeSet::new();
+            let old_outline = repo.load_with(&from_at, &no_clauses)?;
+            let new_outline = repo.load_with(&to_at, &no_clauses)?;
+            read.extend(moved_between(&old_outline, &new_outline));
+            let unread: HashSet<ClauseId> = [Part::Preamble, Part::Operative]
+                .into_iter()
+                .flat_map(|part| {
+                    old_outline
+                        .order(part)
+                        .iter()
+                        .chain(new_outline.order(part))
+                })
+                .filter(|id| !read.contains(*id))
+                .cloned()
+                .collect();
+            (
+                repo.load_with(&from_at, &read)?,
+                repo.load_with(&to_at, &read)?,
+                unread,
+            )
+        }
+        None => (repo.load(&from_at)?, repo.load(&to_at)?, HashSet::new()),
+    };
     let applied = repo.amendments_applied_between(&from_at, &to_at)?;
-    let mut document = compare(&old, &new, &applied, options);
+    let mut document = compare(&old, &new, &applied, &unchanged_unread, options);
     if let Some(clause) = &args.clause {
         if !old.clauses.contains_key(clause) && !new.clauses.contains_key(clause) {
             return Err(CommandError::user(format!(

@@ -74,10 +74,13 @@ pub struct Attribution {
 
 /// Compares `old` with `new`. `applied_between` are the amendments applied at `new` but not at
 /// `old`: the ones that made the difference, to which the changes are attributed.
+/// `unchanged_unread` are clauses known to be the same on both sides (the same file) whose
+/// files were not read: they count as unchanged, with an empty redline.
 pub fn compare(
     old: &Declaration,
     new: &Declaration,
     applied_between: &[Amendment],
+    unchanged_unread: &HashSet<ClauseId>,
     options: &RedlineOptions,
 ) -> DocumentRedline {
     let mut attributions: HashMap<&ClauseId, Vec<Attribution>> = HashMap::new();
@@ -103,17 +106,19 @@ pub fn compare(
             });
     }
 
+    // Looked up once per clause: `Declaration::number_of` searches the order each time.
+    let (old_numbers, new_numbers) = (paragraph_numbers(old), paragraph_numbers(new));
     let mut clauses = Vec::new();
     for part in [Part::Preamble, Part::Operative] {
         let old_order: Vec<&ClauseId> = old
             .order(part)
             .iter()
-            .filter(|id| old.clauses.contains_key(*id))
+            .filter(|id| old.clauses.contains_key(*id) || unchanged_unread.contains(*id))
             .collect();
         let new_order: Vec<&ClauseId> = new
             .order(part)
             .iter()
-            .filter(|id| new.clauses.contains_key(*id))
+            .filter(|id| new.clauses.contains_key(*id) || unchanged_unread.contains(*id))
             .collect();
         let moved = moved_clauses(&old_order, &new_order);
         let new_set: HashSet<&ClauseId> = new_order.iter().copied().collect();
@@ -143,14 +148,20 @@ pub fn compare(
             let old_wording = old_clause.map(|c| c.wording()).unwrap_or_default();
             let new_wording = new_clause.map(|c| c.wording()).unwrap_or_default();
             let clause_redline = redline(&old_wording, &new_wording, options);
+            let unread = old_clause.is_none() && new_clause.is_none();
             let change = match (old_clause, new_clause) {
+                _ if unread => ClauseChange::Unchanged,
                 (None, _) => ClauseChange::Inserted,
                 (_, None) => ClauseChange::Deleted,
                 _ if clause_redline.is_unchanged() => ClauseChange::Unchanged,
                 _ => ClauseChange::Changed,
             };
-            let old_number = old_clause.and_then(|_| old.number_of(id));
-            let new_number = new_clause.and_then(|_| new.number_of(id));
+            let old_number = (old_clause.is_some() || unread)
+                .then(|| old_numbers.get(id).copied())
+                .flatten();
+            let new_number = (new_clause.is_some() || unread)
+                .then(|| new_numbers.get(id).copied())
+                .flatten();
             let is_moved = moved.contains(id);
             clauses.push(ClauseRedline {
                 id: id.clone(),
@@ -168,6 +179,39 @@ pub fn compare(
     }
     let summary = Summary::of(&clauses);
     DocumentRedline { clauses, summary }
+}
+
+/// Every listed clause's paragraph number, as [`Declaration::number_of`] gives it.
+fn paragraph_numbers(declaration: &Declaration) -> HashMap<&ClauseId, ParagraphNumber> {
+    [Part::Preamble, Part::Operative]
+        .into_iter()
+        .flat_map(|part| {
+            declaration
+                .order(part)
+                .iter()
+                .enumerate()
+                .map(move |(idx, id)| {
+                    let number = ParagraphNumber {
+                        part,
+                        number: idx + 1,
+                    };
+                    (id, number)
+                })
+        })
+        .collect()
+}
+
+/// The clauses that a partial reading of two revisions must read: those whose place among the
+/// others changed between the two orders (a moved clause is shown even when its words are
+/// the same).
+pub fn moved_between(old: &Declaration, new: &Declaration) -> HashSet<ClauseId> {
+    let mut moved = HashSet::new();
+    for part in [Part::Preamble, Part::Operative] {
+        let old_order: Vec<&ClauseId> = old.order(part).iter().collect();
+        let new_order: Vec<&ClauseId> = new.order(part).iter().collect();
+        moved.extend(moved_clauses(&old_order, &new_order).into_iter().cloned());
+    }
+    moved
 }
 
 /// The clauses present in both orders whose relative place changed: those outside a longest

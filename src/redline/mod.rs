@@ -186,14 +186,15 @@ impl Redline {
 pub fn redline(old: &str, new: &str, options: &RedlineOptions) -> Redline {
     let deadline = align::overall_deadline(options);
     let mut segments = Vec::new();
-    let pieces = if !options.show_whitespace && lines::same_but_for_whitespace(old, new) {
-        vec![LinePiece::Changed {
-            old: 0..old.len(),
-            new: 0..new.len(),
-        }]
-    } else {
-        lines::split_by_lines(old, new, deadline)
-    };
+    let pieces =
+        if old != new && !options.show_whitespace && lines::same_but_for_whitespace(old, new) {
+            vec![LinePiece::Changed {
+                old: 0..old.len(),
+                new: 0..new.len(),
+            }]
+        } else {
+            lines::split_by_lines(old, new, deadline)
+        };
     for piece in pieces {
         match piece {
             LinePiece::Equal {

@@ -324,6 +324,35 @@ impl DeclRepo {
         Ok(amendments)
     }
 
+    /// The clauses whose files differ between two commits (present on one side only, or with
+    /// other content), known from the trees without reading a file; `None` when either side
+    /// is the working tree, where only reading would tell.
+    pub fn clauses_differing(
+        &self,
+        from: &At,
+        to: &At,
+    ) -> Result<Option<BTreeSet<ClauseId>>, StoreError> {
+        if matches!(from, At::WorkTree) || matches!(to, At::WorkTree) {
+            return Ok(None);
+        }
+        let (from_source, to_source) = (self.source(from)?, self.source(to)?);
+        let mut names: BTreeSet<String> = from_source.list("clauses")?.into_iter().collect();
+        names.extend(to_source.list("clauses")?);
+        let mut differing = BTreeSet::new();
+        for name in names {
+            let Some(id) = name
+                .strip_suffix(".yaml")
+                .and_then(|stem| stem.parse::<ClauseId>().ok())
+            else {
+                continue;
+            };
+            if to_source.may_differ(&from_source, &clause_file(&id))? {
+                differing.insert(id);
+            }
+        }
+        Ok(Some(differing))
+    }
+
     /// The amendments applied between two revisions: applied at `to` and not at `from`, the
     /// ones a redline between them attributes its changes to.
     ///
