@@ -98,7 +98,7 @@ unset DECL_AS
 
 # The clause whose file the most commits touched (the zero draft, cuts and status marks).
 CLAUSE=$(git -C "$LARGE" log --format= --name-only -- clauses/ \
-    | sort | uniq -c | sort -k1,1nr -k2 | head -1 | awk '{print $2}' \
+    | sort | uniq -c | sort -k1,1nr -k2 | awk 'NR == 1 { print $2 }' \
     | sed 's|^clauses/||; s|\.yaml$||')
 CLAUSE_COMMITS=$(git -C "$LARGE" rev-list --count HEAD -- "clauses/$CLAUSE.yaml")
 COMMITS=$(git -C "$LARGE" rev-list --count HEAD)
