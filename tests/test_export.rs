@@ -325,3 +325,30 @@ fn a_template_given_on_the_command_line() {
         "error: --template applies to --format html\n"
     );
 }
+
+/// Exports and the files decl writes in the repository are created like any other new file
+/// (0666 less the umask), not private as temporary files are: a colleague on the same server
+/// must be able to read the declaration.
+#[cfg(unix)]
+#[test]
+fn written_files_get_the_usual_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.dushanbe("d");
+    env.decl(
+        "d",
+        &["export", "--format", "html", "-o", "declaration.html"],
+    )
+    .success();
+    env.write("d/plain.txt", "a file made the ordinary way");
+    let mode = |path: &str| {
+        std::fs::metadata(env.root().join(path))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let ordinary = mode("d/plain.txt");
+    assert_eq!(mode("d/declaration.html"), ordinary);
+    assert_eq!(mode("d/clauses/op-afghanistan.yaml"), ordinary);
+}

@@ -55,7 +55,7 @@ pub fn deliver(
     }
     // A temporary file renamed into place: a reader never sees half a document, and a failed
     // write leaves any earlier file as it was.
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    let mut temp = crate::store::temp_file_in(dir).map_err(cannot)?;
     temp.write_all(content).map_err(cannot)?;
     temp.persist(&path).map_err(|e| cannot(e.error))?;
     ui.line(&format!("Wrote {}", path.display()))?;

@@ -1138,12 +1138,23 @@ fn crash_point(point: &str) {
 /// Writes `bytes` to `path` through a temporary file in `temp_dir` (in `.git`, so that a
 /// process killed half-way leaves no stray file among the clauses), then renames it into place:
 /// a reader sees the old file or the new one, never half of one.
+/// A temporary file in `dir`, to be renamed over a user's file: created readable as any new
+/// file would be (0666 less the umask), not 0600 as temporary files are by default.
+pub(crate) fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
 fn write_atomically(temp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
     std::fs::create_dir_all(temp_dir).map_err(|e| StoreError::io(temp_dir, e))?;
-    let mut temp =
-        tempfile::NamedTempFile::new_in(temp_dir).map_err(|e| StoreError::io(temp_dir, e))?;
+    let mut temp = temp_file_in(temp_dir).map_err(|e| StoreError::io(temp_dir, e))?;
     temp.write_all(bytes).map_err(|e| StoreError::io(path, e))?;
     temp.as_file()
         .sync_all()
