@@ -289,11 +289,7 @@ impl DeclRepo {
 
     /// Reads and validates the declaration (without amendments) at `at`.
     pub fn load(&self, at: &At) -> Result<Declaration, StoreError> {
-        let source = self.source(at)?;
-        match read_and_validate(&source)? {
-            (Some(declaration), problems) if problems.is_empty() => Ok(declaration),
-            (_, problems) => Err(StoreError::Invalid(problems)),
-        }
+        whole_declaration(&self.source(at)?)
     }
 
     /// The declaration at `at` with only the named clauses read (those that exist): its title,
@@ -303,11 +299,7 @@ impl DeclRepo {
         at: &At,
         clauses: &BTreeSet<ClauseId>,
     ) -> Result<Declaration, StoreError> {
-        let source = self.source(at)?;
-        match read_declaration(&source, Some(clauses))? {
-            (Some(declaration), problems, _) if problems.is_empty() => Ok(declaration),
-            (_, problems, _) => Err(StoreError::Invalid(problems)),
-        }
+        partial_declaration(&self.source(at)?, clauses)
     }
 
     /// The named amendments at `at` that exist there, in the order given.
@@ -398,13 +390,7 @@ impl DeclRepo {
 
     /// Reads every amendment at `at`, in id order.
     pub fn load_amendments(&self, at: &At) -> Result<Vec<Amendment>, StoreError> {
-        let source = self.source(at)?;
-        let (amendments, problems) = read_amendments(&source)?;
-        if problems.is_empty() {
-            Ok(amendments)
-        } else {
-            Err(StoreError::Invalid(problems))
-        }
+        every_amendment(&self.source(at)?)
     }
 
     /// Reads one amendment at `at`, or `None` if there is no such file.
@@ -690,26 +676,32 @@ pub struct Transaction<'r> {
     _lock: File,
     head: Option<Oid>,
     /// The last commit's files, opened once: a revision cut rewrites thousands of them.
-    committed: std::cell::OnceCell<Option<Source<'r>>>,
+    committed: std::cell::OnceCell<Source<'r>>,
     writes: BTreeMap<String, Option<Vec<u8>>>,
 }
 
-impl Transaction<'_> {
+impl<'r> Transaction<'r> {
     /// The commit this change builds on, if there is one.
     pub fn base_commit(&self) -> Option<String> {
         self.head.map(oid_string)
     }
 
-    fn at(&self) -> Result<At, StoreError> {
-        match self.head {
-            Some(head) => Ok(At::Rev(head.to_string())),
-            None => Err(StoreError::NoCommits),
+    /// The last commit's files, opened once for every read of the transaction, so that a
+    /// large directory (`amendments/`) is parsed once per action, not once per read.
+    fn committed(&self) -> Result<&Source<'r>, StoreError> {
+        if let Some(source) = self.committed.get() {
+            return Ok(source);
         }
+        let head = self.head.ok_or(StoreError::NoCommits)?;
+        let tree = self.store.repo.find_commit(head)?.tree()?;
+        Ok(self
+            .committed
+            .get_or_init(|| Source::tree(&self.store.repo, tree)))
     }
 
     /// The declaration as of the last commit.
     pub fn declaration(&self) -> Result<Declaration, StoreError> {
-        self.store.load(&self.at()?)
+        whole_declaration(self.committed()?)
     }
 
     /// The declaration as of the last commit with only the named clauses read (those that
@@ -720,7 +712,7 @@ impl Transaction<'_> {
         &self,
         clauses: &BTreeSet<ClauseId>,
     ) -> Result<Declaration, StoreError> {
-        self.store.load_with(&self.at()?, clauses)
+        partial_declaration(self.committed()?, clauses)
     }
 
     /// A clause as it was at an earlier commit (an amendment's base).
@@ -729,18 +721,17 @@ impl Transaction<'_> {
     }
 
     pub fn amendment(&self, id: &AmendmentId) -> Result<Option<Amendment>, StoreError> {
-        self.store.load_amendment(&self.at()?, id)
+        read_amendment(self.committed()?, id)
     }
 
     pub fn amendments(&self) -> Result<Vec<Amendment>, StoreError> {
-        self.store.load_amendments(&self.at()?)
+        every_amendment(self.committed()?)
     }
 
     /// The amendments whose file mentions `needle` (a clause id, a status word): a superset
     /// of those the caller wants, which it filters on the parsed values.
     pub fn amendments_mentioning(&self, needle: &str) -> Result<Vec<Amendment>, StoreError> {
-        let source = self.store.source(&self.at()?)?;
-        let (amendments, problems) = read_amendments_containing(&source, Some(needle))?;
+        let (amendments, problems) = read_amendments_containing(self.committed()?, Some(needle))?;
         if problems.is_empty() {
             Ok(amendments)
         } else {
@@ -750,12 +741,12 @@ impl Transaction<'_> {
 
     /// The ids of every amendment, from file names alone.
     pub fn amendment_ids(&self) -> Result<Vec<AmendmentId>, StoreError> {
-        self.store.amendment_ids(&self.at()?)
+        amendment_ids(self.committed()?)
     }
 
     /// The next free sequence number for `code`'s amendments.
     pub fn next_amendment_number(&self, code: &DelegationCode) -> Result<u32, StoreError> {
-        let taken = self.store.amendment_ids(&self.at()?)?;
+        let taken = amendment_ids(self.committed()?)?;
         let written = self.writes.keys().filter_map(|path| {
             path.strip_prefix("amendments/")?
                 .strip_suffix(".yaml")?
@@ -843,21 +834,8 @@ impl Transaction<'_> {
         if let Some(written) = self.writes.get(path) {
             return Ok(written.clone());
         }
-        let committed = match self.committed.get() {
-            Some(committed) => committed,
-            None => {
-                let source = match self.head {
-                    Some(head) => Some(Source::tree(
-                        &self.store.repo,
-                        self.store.repo.find_commit(head)?.tree()?,
-                    )),
-                    None => None,
-                };
-                self.committed.get_or_init(|| source)
-            }
-        };
-        match committed {
-            Some(source) => source.read(path),
+        match self.head {
+            Some(_) => self.committed()?.read(path),
             None => Ok(None),
         }
     }
@@ -1286,6 +1264,35 @@ fn read_declaration(
         _ => None,
     };
     Ok((declaration, problems, unreadable))
+}
+
+/// The whole declaration in `source`, cross-checked.
+fn whole_declaration(source: &Source<'_>) -> Result<Declaration, StoreError> {
+    match read_and_validate(source)? {
+        (Some(declaration), problems) if problems.is_empty() => Ok(declaration),
+        (_, problems) => Err(StoreError::Invalid(problems)),
+    }
+}
+
+/// The declaration in `source` with only the named clauses read, not cross-checked.
+fn partial_declaration(
+    source: &Source<'_>,
+    clauses: &BTreeSet<ClauseId>,
+) -> Result<Declaration, StoreError> {
+    match read_declaration(source, Some(clauses))? {
+        (Some(declaration), problems, _) if problems.is_empty() => Ok(declaration),
+        (_, problems, _) => Err(StoreError::Invalid(problems)),
+    }
+}
+
+/// Every amendment in `source`, in id order; an error if any file is invalid.
+fn every_amendment(source: &Source<'_>) -> Result<Vec<Amendment>, StoreError> {
+    let (amendments, problems) = read_amendments(source)?;
+    if problems.is_empty() {
+        Ok(amendments)
+    } else {
+        Err(StoreError::Invalid(problems))
+    }
 }
 
 fn amendment_ids(source: &Source<'_>) -> Result<Vec<AmendmentId>, StoreError> {
