@@ -417,24 +417,51 @@ fn refusals_change_nothing() {
 }
 
 #[test]
-fn foreign_changes_in_the_working_tree_are_reported_not_committed() {
+fn edits_by_hand_are_neither_committed_nor_overwritten() {
     let env = TestEnv::new();
     env.small("repo");
-    let text = env
+    let edited = env
         .read("repo/clauses/op-data.yaml")
         .replace("Encourage", "Urge");
-    env.write("repo/clauses/op-data.yaml", &text);
-    refused(
-        &env,
-        &["amend", "propose", "--as", "TUR", "--delete", "op-borders"],
-        "the working tree has changes that are not committed:\n  clauses/op-data.yaml",
-    );
+    env.write("repo/clauses/op-data.yaml", &edited);
     env.write("repo/amendments/stray.txt", "x");
+
+    // An action that writes other files goes ahead; the commit holds only its own file.
+    env.decl(
+        "repo",
+        &["amend", "propose", "--as", "TUR", "--delete", "op-borders"],
+    )
+    .success();
+    let committed = env.git("repo", &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(committed.stdout.trim(), "amendments/TUR/TUR-1.yaml");
+    assert_eq!(env.read("repo/clauses/op-data.yaml"), edited);
+    let status = env.git("repo", &["status", "--porcelain"]).stdout;
+    assert!(status.contains(" M clauses/op-data.yaml"), "{status}");
+    assert!(status.contains("?? amendments/stray.txt"), "{status}");
+
+    // An action that would write over a file changed by hand is refused, naming it.
+    env.write("repo/amendments/TUR/TUR-2.yaml", "my notes\n");
     refused(
         &env,
-        &["amend", "propose", "--as", "TUR", "--delete", "op-borders"],
-        "amendments/stray.txt",
+        &["amend", "propose", "--as", "TUR", "--delete", "op-data"],
+        "this would overwrite changes in the working tree that are not committed:\n  amendments/TUR/TUR-2.yaml",
     );
+    std::fs::remove_file(env.root().join("repo/amendments/TUR/TUR-2.yaml")).unwrap();
+    env.decl(
+        "repo",
+        &["amend", "propose", "--as", "TUR", "--delete", "op-data"],
+    )
+    .success();
+    env.decl("repo", &["amend", "accept", "TUR-2", "--as", "TJK"])
+        .success();
+    refused(
+        &env,
+        &["revision", "cut", "rev1", "--as", "UNOCT"],
+        "clauses/op-data.yaml",
+    );
+    env.git("repo", &["checkout", "--", "clauses/op-data.yaml"]);
+    env.decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .success();
 }
 
 #[test]
@@ -815,7 +842,7 @@ fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_termina
         "{shown}"
     );
     // The file keeps the wording exactly as proposed.
-    let file = env.read("repo/amendments/TUR-1.yaml");
+    let file = env.read("repo/amendments/TUR/TUR-1.yaml");
     let amendment: serde_yaml::Value = serde_yaml::from_str(&file).unwrap();
     assert_eq!(amendment["text"].as_str(), Some(hostile));
     let redline = env.decl("repo", &["compile"]).success().stdout;

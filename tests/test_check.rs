@@ -234,19 +234,19 @@ fn an_amendment_by_an_unknown_delegation_and_a_status_that_contradicts_its_recor
     )
     .success();
     let text = env
-        .read("repo/amendments/TUR-1.yaml")
+        .read("repo/amendments/TUR/TUR-1.yaml")
         .replace("status: tabled", "status: accepted")
         .replace("by: TUR", "by: TRU");
-    env.write("repo/amendments/TUR-1.yaml", &text);
+    env.write("repo/amendments/TUR/TUR-1.yaml", &text);
     let out = env.decl("repo", &["check"]).failure().stdout;
     assert!(
         out.contains(
-            "amendments/TUR-1.yaml:8:9: the status says accepted but the record says tabled"
+            "amendments/TUR/TUR-1.yaml:8:9: the status says accepted but the record says tabled"
         ),
         "{out}"
     );
     assert!(
-        out.contains("amendments/TUR-1.yaml:11:7: unknown delegation TRU; did you mean TUR?"),
+        out.contains("amendments/TUR/TUR-1.yaml:11:7: unknown delegation TRU; did you mean TUR?"),
         "{out}"
     );
 }

@@ -262,10 +262,10 @@ fn rewritten_files_keep_their_byte_order_mark_and_crlf_line_ends() {
     )
     .success();
     // A new file is written in the default style.
-    let new_file = env.read("repo/amendments/RUS-1.yaml");
+    let new_file = env.read("repo/amendments/RUS/RUS-1.yaml");
     assert!(!new_file.starts_with('\u{feff}') && !new_file.contains('\r'));
     // The delegation edits its amendment in a Windows editor, then others support it.
-    for file in ["amendments/RUS-1.yaml", "amendments/QAT-1.yaml"] {
+    for file in ["amendments/RUS/RUS-1.yaml", "amendments/QAT/QAT-1.yaml"] {
         let path = format!("repo/{file}");
         env.write(&path, &windows_style(&env.read(&path)));
     }
@@ -281,8 +281,8 @@ fn rewritten_files_keep_their_byte_order_mark_and_crlf_line_ends() {
     env.at("2022-09-13T09:00:00+05:00");
     env.decl("repo", &["amend", "support", "RUS-1", "--as", "KAZ"])
         .success();
-    assert_windows_style(&env, "repo/amendments/RUS-1.yaml");
-    assert!(env.read("repo/amendments/RUS-1.yaml").contains("KAZ"));
+    assert_windows_style(&env, "repo/amendments/RUS/RUS-1.yaml");
+    assert!(env.read("repo/amendments/RUS/RUS-1.yaml").contains("KAZ"));
     env.at("2022-09-20T16:00:00+05:00");
     env.decl("repo", &["amend", "accept", "RUS-1", "--as", "TJK"])
         .success();
@@ -300,8 +300,8 @@ fn rewritten_files_keep_their_byte_order_mark_and_crlf_line_ends() {
     for file in [
         "declaration.yaml",
         "clauses/op-data.yaml",
-        "amendments/RUS-1.yaml",
-        "amendments/QAT-1.yaml",
+        "amendments/RUS/RUS-1.yaml",
+        "amendments/QAT/QAT-1.yaml",
     ] {
         assert!(
             changed.lines().any(|line| line == file),

@@ -35,12 +35,12 @@ fn killed_after_committing_the_next_command_finishes_the_job() {
     assert!(
         env.git("repo", &["status", "--porcelain"])
             .stdout
-            .contains("amendments/TUR-1.yaml")
+            .contains("amendments/TUR/TUR-1.yaml")
     );
     env.decl("repo", &["check"]).success();
     assert_eq!(env.git("repo", &["status", "--porcelain"]).stdout, "");
     assert!(
-        env.read("repo/amendments/TUR-1.yaml")
+        env.read("repo/amendments/TUR/TUR-1.yaml")
             .contains("operation: delete")
     );
     env.decl("repo", &["amend", "support", "TUR-1", "--as", "QAT"])
@@ -186,7 +186,7 @@ fn processes_killed_at_random_moments_leave_a_valid_repository() {
         {
             assert!(
                 env.root()
-                    .join(format!("repo/amendments/{id}.yaml"))
+                    .join(format!("repo/amendments/TUR/{id}.yaml"))
                     .exists(),
                 "{id} was reported but is missing"
             );
@@ -222,14 +222,14 @@ fn parallel_writers_never_lose_an_update() {
     for writer in writers {
         writer.join().expect("a writer failed");
     }
-    let count = std::fs::read_dir(env.root().join("repo/amendments"))
+    let count = std::fs::read_dir(env.root().join("repo/amendments/TUR"))
         .unwrap()
         .count();
     assert_eq!(count, 200, "every proposal is saved");
     for number in 1..=200 {
         assert!(
             env.root()
-                .join(format!("repo/amendments/TUR-{number}.yaml"))
+                .join(format!("repo/amendments/TUR/TUR-{number}.yaml"))
                 .exists(),
             "TUR-{number}"
         );

@@ -15,14 +15,19 @@ fn server_and_clones(env: &TestEnv, clones: &[&str]) {
 }
 
 fn amendment_ids(env: &TestEnv, clone: &str) -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(env.root().join(clone).join("amendments"))
-        .map(|entries| {
-            entries
+    let folders = std::fs::read_dir(env.root().join(clone).join("amendments"));
+    let mut ids: Vec<String> = folders
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|folder| {
+            std::fs::read_dir(folder.path())
+                .into_iter()
                 .flatten()
-                .map(|e| e.file_name().to_string_lossy().replace(".yaml", ""))
-                .collect()
+                .flatten()
         })
-        .unwrap_or_default();
+        .map(|e| e.file_name().to_string_lossy().replace(".yaml", ""))
+        .collect();
     ids.sort();
     ids
 }
@@ -107,8 +112,8 @@ fn concurrent_amendments_and_supports_integrate() {
         env.decl(clone, &["check"]).success();
     }
     assert_eq!(
-        env.read("tur/amendments/TUR-1.yaml"),
-        env.read("sec/amendments/TUR-1.yaml")
+        env.read("tur/amendments/TUR/TUR-1.yaml"),
+        env.read("sec/amendments/TUR/TUR-1.yaml")
     );
     // The merged history, merge commits included, follows the rules; so does the server's.
     env.decl("sec", &["verify"]).success();
@@ -135,19 +140,19 @@ fn an_id_taken_in_two_clones_is_renumbered() {
     .success();
     env.decl_signed("laptop1", "TUR", &["sync"]).success();
     let output = env.decl_signed("laptop2", "TUR", &["sync"]).success();
-    insta::assert_snapshot!(output.normalized(&env), @r"
+    insta::assert_snapshot!(output.normalized(&env), @"
     Renumbered TUR-1 to TUR-2: TUR-1 was taken on origin first
-    Merged origin/main (8bd0cb7923)
+    Merged origin/main (f07fb81196)
     Pushed to origin
     ");
     env.decl_signed("laptop1", "TUR", &["sync"]).success();
     for clone in ["laptop1", "laptop2"] {
         assert_eq!(amendment_ids(&env, clone), ["TUR-1", "TUR-2"]);
         assert!(
-            env.read(&format!("{clone}/amendments/TUR-1.yaml"))
+            env.read(&format!("{clone}/amendments/TUR/TUR-1.yaml"))
                 .contains("op-data")
         );
-        let moved = env.read(&format!("{clone}/amendments/TUR-2.yaml"));
+        let moved = env.read(&format!("{clone}/amendments/TUR/TUR-2.yaml"));
         assert!(
             moved.contains("op-follow-up") && moved.contains("id: TUR-2"),
             "{moved}"

@@ -215,9 +215,9 @@ fn forgeries_and_tampering_are_caught() {
     )
     .success();
     // QAT rewrites TUR's proposal by hand.
-    let text = env.read("repo/amendments/TUR-3.yaml");
+    let text = env.read("repo/amendments/TUR/TUR-3.yaml");
     env.write(
-        "repo/amendments/TUR-3.yaml",
+        "repo/amendments/TUR/TUR-3.yaml",
         &text.replace("clause: op-follow-up", "clause: op-data"),
     );
     commit_as(
@@ -226,10 +226,10 @@ fn forgeries_and_tampering_are_caught() {
         "QAT edits TUR-3",
     );
     // RUS, a member, accepts TUR-2 by hand.
-    let text = env.read("repo/amendments/TUR-2.yaml");
+    let text = env.read("repo/amendments/TUR/TUR-2.yaml");
     let text = text.replace("status: tabled", "status: accepted")
         + "- action: accept\n  by: RUS\n  at: 2022-09-13T10:00:00+05:00\n";
-    env.write("repo/amendments/TUR-2.yaml", &text);
+    env.write("repo/amendments/TUR/TUR-2.yaml", &text);
     commit_as(
         &env,
         "Russian Federation <rus@delegation.invalid>",
@@ -314,9 +314,9 @@ fn the_pre_receive_hook_refuses_a_breaking_push() {
             .success();
         }),
         ("QAT: amendment-not-proposer", &|env| {
-            let text = env.read("repo/amendments/TUR-1.yaml");
+            let text = env.read("repo/amendments/TUR/TUR-1.yaml");
             env.write(
-                "repo/amendments/TUR-1.yaml",
+                "repo/amendments/TUR/TUR-1.yaml",
                 &text.replace("should cooperate", "must cooperate"),
             );
             commit_as(
@@ -328,10 +328,10 @@ fn the_pre_receive_hook_refuses_a_breaking_push() {
         ("QAT: decision-not-chair", &|env| {
             env.decl_signed("repo", "TUR", &["amend", "propose", "--delete", "op-data"])
                 .success();
-            let text = env.read("repo/amendments/TUR-2.yaml");
+            let text = env.read("repo/amendments/TUR/TUR-2.yaml");
             let text = text.replace("status: tabled", "status: rejected")
                 + "- action: reject\n  by: QAT\n  at: 2022-09-13T10:00:00+05:00\n";
-            env.write("repo/amendments/TUR-2.yaml", &text);
+            env.write("repo/amendments/TUR/TUR-2.yaml", &text);
             commit_as(
                 env,
                 "State of Qatar <qat@delegation.invalid>",

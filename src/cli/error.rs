@@ -60,7 +60,7 @@ impl From<StoreError> for CommandError {
         match error {
             StoreError::NotFound(_) => command_error
                 .hint("`decl init DIR` makes a new declaration repository; -C DIR runs decl in another folder"),
-            StoreError::Dirty(_) => command_error.hint(
+            StoreError::Dirty(_) | StoreError::WouldOverwrite(_) => command_error.hint(
                 "decl commits each action on its own: commit your edits with git, or discard them with `git restore`",
             ),
             StoreError::IndexLocked(_) => command_error

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::amendment::Amendment;
 use super::declaration::{Declaration, Part};
-use super::id::ClauseId;
+use super::id::{AmendmentId, ClauseId};
 use super::suggest::did_you_mean;
 
 /// One problem, located by file and YAML path (`operative[3]`, `delegations[2].code`).
@@ -38,8 +38,18 @@ pub fn clause_file(id: &impl std::fmt::Display) -> String {
     format!("clauses/{id}.yaml")
 }
 
-pub fn amendment_file(id: &impl std::fmt::Display) -> String {
-    format!("amendments/{id}.yaml")
+/// Where an amendment is kept: in its proposer's folder (`amendments/TUR/TUR-3.yaml`), so
+/// that each commit rewrites one delegation's small folder, not one folder holding every
+/// amendment of the negotiation.
+pub fn amendment_file(id: &AmendmentId) -> String {
+    format!("amendments/{}/{id}.yaml", id.proposer())
+}
+
+/// The amendment whose file `path` is, when `path` is where [`amendment_file`] puts it.
+pub fn amendment_of_path(path: &str) -> Option<AmendmentId> {
+    let (folder, name) = path.strip_prefix("amendments/")?.split_once('/')?;
+    let id: AmendmentId = name.strip_suffix(".yaml")?.parse().ok()?;
+    (id.proposer().as_str() == folder).then_some(id)
 }
 
 /// Checks the declaration's files against each other. `unreadable` names clauses whose file
@@ -260,5 +270,30 @@ fn part_key(part: Part) -> &'static str {
     match part {
         Part::Preamble => "preamble",
         Part::Operative => "operative",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_amendment_is_kept_in_its_proposers_folder() {
+        let id: AmendmentId = "TUR-3".parse().unwrap();
+        assert_eq!(amendment_file(&id), "amendments/TUR/TUR-3.yaml");
+        assert_eq!(amendment_of_path(&amendment_file(&id)), Some(id));
+    }
+
+    #[test]
+    fn a_file_outside_its_proposers_folder_is_no_amendment_file() {
+        for path in [
+            "amendments/TUR-3.yaml",
+            "amendments/QAT/TUR-3.yaml",
+            "amendments/TUR/TUR-3.yml",
+            "amendments/TUR/notes/TUR-3.yaml",
+            "clauses/TUR/TUR-3.yaml",
+        ] {
+            assert_eq!(amendment_of_path(path), None, "{path}");
+        }
     }
 }

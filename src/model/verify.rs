@@ -318,7 +318,10 @@ impl Checker<'_> {
             self.breach_by(
                 actor,
                 Rule::AmendmentRemoved,
-                format!("amendments/{id}.yaml removed by {code}; an amendment is withdrawn, never deleted"),
+                format!(
+                    "{} removed by {code}; an amendment is withdrawn, never deleted",
+                    super::validate::amendment_file(id)
+                ),
             );
             return;
         };

@@ -12,9 +12,9 @@ use git2::{Commit, Oid, Repository, Tree};
 use super::merge::{changed_files, merge_trees};
 use super::{StoreError, signing, yaml};
 use crate::model::key::check_signature;
-use crate::model::validate::DELEGATIONS_FILE;
+use crate::model::validate::{DELEGATIONS_FILE, amendment_of_path};
 use crate::model::verify::{CommitFacts, FileChange};
-use crate::model::{Amendment, AmendmentId, Clause, ClauseId, DelegationsFile, SignatureCheck};
+use crate::model::{Amendment, Clause, ClauseId, DelegationsFile, SignatureCheck};
 
 /// A repository opened only to read its history: bare or not.
 pub struct History {
@@ -198,16 +198,13 @@ fn classify(
             after: parse(read_blob(repo, after, path)?),
         }));
     }
-    if let Some(name) = path.strip_prefix("amendments/") {
+    if path.starts_with("amendments/") {
         let unreadable = || {
             Ok(Some(FileChange::UnreadableAmendment {
                 path: path.to_owned(),
             }))
         };
-        let Some(id) = name
-            .strip_suffix(".yaml")
-            .and_then(|stem| stem.parse::<AmendmentId>().ok())
-        else {
+        let Some(id) = amendment_of_path(path) else {
             return unreadable();
         };
         let parse = |bytes: Option<Vec<u8>>| -> Result<Option<Amendment>, ()> {

@@ -24,7 +24,8 @@ use serde::Serialize;
 
 use crate::model::adoption::{ClauseTranslation, MetaTranslation, Translation};
 use crate::model::validate::{
-    self, DECLARATION_FILE, DELEGATIONS_FILE, Finding, amendment_file, clause_file,
+    self, DECLARATION_FILE, DELEGATIONS_FILE, Finding, amendment_file, amendment_of_path,
+    clause_file,
 };
 use crate::model::{
     Amendment, AmendmentId, Clause, ClauseId, Declaration, DeclarationMeta, Delegation,
@@ -43,9 +44,12 @@ const DECL_PATHS: &[&str] = &[
     DECLARATION_FILE,
     DELEGATIONS_FILE,
     "clauses",
-    "amendments",
+    AMENDMENTS_DIR,
     "translations",
 ];
+
+/// Where amendments are kept, one folder per proposing delegation.
+const AMENDMENTS_DIR: &str = "amendments";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -63,6 +67,8 @@ pub enum StoreError {
     Invalid(Vec<Problem>),
     #[error("the working tree has changes that are not committed:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Dirty(Vec<String>),
+    #[error("this would overwrite changes in the working tree that are not committed:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    WouldOverwrite(Vec<String>),
     #[error("the repository is in the middle of a {0}: finish or abort it with git first")]
     Busy(String),
     #[error("another git process seems to be running in this repository ({0} exists)")]
@@ -358,14 +364,10 @@ impl DeclRepo {
     ) -> Result<Vec<Amendment>, StoreError> {
         let (from_source, to_source) = (self.source(from)?, self.source(to)?);
         let mut applied = Vec::new();
-        for name in to_source.list("amendments")? {
-            let Some(id) = name
-                .strip_suffix(".yaml")
-                .and_then(|stem| stem.parse::<AmendmentId>().ok())
-            else {
+        for (id, file) in amendment_files(&to_source)?.found {
+            if !to_source.folder_may_differ(&from_source, parent_folder(&file))? {
                 continue;
-            };
-            let file = amendment_file(&id);
+            }
             if !to_source.may_differ(&from_source, &file)? {
                 continue;
             }
@@ -538,6 +540,35 @@ impl DeclRepo {
             .collect())
     }
 
+    /// Which of `paths` differ from HEAD in the index or the working tree (or exist there
+    /// untracked). Only those paths are looked at, however large the repository: a status of
+    /// every file costs an lstat per file and grew with the negotiation.
+    fn uncommitted_changes_among<'p>(
+        &self,
+        paths: impl IntoIterator<Item = &'p String>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut options = StatusOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false)
+            .disable_pathspec_match(true);
+        let mut any = false;
+        for path in paths {
+            options.pathspec(path);
+            any = true;
+        }
+        if !any {
+            return Ok(Vec::new());
+        }
+        let statuses = self.repo.statuses(Some(&mut options))?;
+        Ok(statuses
+            .iter()
+            .filter(|entry| !entry.status().is_ignored())
+            .map(|entry| String::from_utf8_lossy(entry.path_bytes()).into_owned())
+            .collect())
+    }
+
     /// The ids of the entry at `path` in two trees, or `None` when a directory on the way has
     /// the same id in both (so the entry is the same). Going down one directory at a time, as
     /// `git log -- <path>` does, most commits (which touch only `amendments/`) are settled by
@@ -632,8 +663,10 @@ impl DeclRepo {
         Ok(history)
     }
 
-    /// Starts a change: takes the repository's write lock and checks that the working tree is
-    /// clean, so the commit will hold exactly this change and nothing swept up with it.
+    /// Starts a change: takes the repository's write lock. Changes a user made by hand are
+    /// left alone: a commit is built from the last commit's tree and this change's files, so
+    /// nothing else is swept into it, and it is refused only if it would overwrite one of
+    /// them (see [`Transaction::commit`]).
     pub fn begin(&self) -> Result<Transaction<'_>, StoreError> {
         let lock = self.lock()?;
         self.clear_temp_dir();
@@ -654,12 +687,6 @@ impl DeclRepo {
             }
             Err(_) => None,
         };
-        if head.is_some() {
-            let dirty = self.uncommitted_changes()?;
-            if !dirty.is_empty() {
-                return Err(StoreError::Dirty(dirty));
-            }
-        }
         Ok(Transaction {
             store: self,
             _lock: lock,
@@ -746,16 +773,13 @@ impl<'r> Transaction<'r> {
 
     /// The next free sequence number for `code`'s amendments.
     pub fn next_amendment_number(&self, code: &DelegationCode) -> Result<u32, StoreError> {
-        let taken = amendment_ids(self.committed()?)?;
-        let written = self.writes.keys().filter_map(|path| {
-            path.strip_prefix("amendments/")?
-                .strip_suffix(".yaml")?
-                .parse::<AmendmentId>()
-                .ok()
-        });
+        let folder = format!("{AMENDMENTS_DIR}/{code}");
+        let taken = self.committed()?.list(&folder)?;
+        let taken = taken.iter().map(|name| format!("{folder}/{name}"));
+        let written = self.writes.keys().cloned();
         Ok(taken
-            .into_iter()
             .chain(written)
+            .filter_map(|path| amendment_of_path(&path))
             .filter(|id| id.proposer() == code)
             .map(|id| id.number())
             .max()
@@ -868,6 +892,12 @@ impl<'r> Transaction<'r> {
         // command with the repository untouched.
         let signer = self.store.signer()?;
         let (author_signature, committer) = self.store.signatures(author, at)?;
+        if self.head.is_some() {
+            let overwritten = self.store.uncommitted_changes_among(self.writes.keys())?;
+            if !overwritten.is_empty() {
+                return Err(StoreError::WouldOverwrite(overwritten));
+            }
+        }
 
         let parent = self.head.map(|oid| repo.find_commit(oid)).transpose()?;
         let mut builder = git2::build::TreeUpdateBuilder::new();
@@ -1296,13 +1326,78 @@ fn every_amendment(source: &Source<'_>) -> Result<Vec<Amendment>, StoreError> {
 }
 
 fn amendment_ids(source: &Source<'_>) -> Result<Vec<AmendmentId>, StoreError> {
-    let mut ids: Vec<AmendmentId> = source
-        .list("amendments")?
-        .iter()
-        .filter_map(|name| name.strip_suffix(".yaml")?.parse().ok())
-        .collect();
-    ids.sort();
-    Ok(ids)
+    Ok(amendment_files(source)?
+        .found
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// The amendment files at `source`, in id order.
+struct AmendmentFiles {
+    found: Vec<(AmendmentId, String)>,
+    /// Files under `amendments/` that are not where an amendment belongs.
+    misplaced: Vec<Problem>,
+}
+
+/// Lists `amendments/<CODE>/<ID>.yaml` from file names alone, without reading a file.
+fn amendment_files(source: &Source<'_>) -> Result<AmendmentFiles, StoreError> {
+    let mut found = Vec::new();
+    let mut misplaced = Vec::new();
+    for name in source.list(AMENDMENTS_DIR)? {
+        let message = match name
+            .strip_suffix(".yaml")
+            .and_then(|stem| stem.parse::<AmendmentId>().ok())
+        {
+            Some(id) => format!(
+                "amendments are kept in their proposer's folder: move this file to {}",
+                amendment_file(&id)
+            ),
+            None => "amendments are kept in their proposer's folder, as amendments/TUR/TUR-3.yaml"
+                .to_owned(),
+        };
+        misplaced.push(Problem::at(
+            &format!("{AMENDMENTS_DIR}/{name}"),
+            (1, 1),
+            message,
+        ));
+    }
+    for folder in source.list_folders(AMENDMENTS_DIR)? {
+        for name in source.list(&format!("{AMENDMENTS_DIR}/{folder}"))? {
+            let file = format!("{AMENDMENTS_DIR}/{folder}/{name}");
+            let Some(stem) = name.strip_suffix(".yaml") else {
+                misplaced.push(Problem::at(
+                    &file,
+                    (1, 1),
+                    "amendment files must end in .yaml",
+                ));
+                continue;
+            };
+            match stem.parse::<AmendmentId>() {
+                Ok(id) if id.proposer().as_str() == folder => found.push((id, file)),
+                Ok(id) => {
+                    let message = format!(
+                        "{id} is proposed by {}: move this file to {}",
+                        id.proposer(),
+                        amendment_file(&id)
+                    );
+                    misplaced.push(Problem::at(&file, (1, 1), message));
+                }
+                Err(error) => misplaced.push(Problem::at(
+                    &file,
+                    (1, 1),
+                    format!("the file name is not a valid {error}"),
+                )),
+            }
+        }
+    }
+    found.sort();
+    Ok(AmendmentFiles { found, misplaced })
+}
+
+/// The folder a repository path is in (`amendments/TUR` for `amendments/TUR/TUR-3.yaml`).
+fn parent_folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 fn read_amendment(source: &Source<'_>, id: &AmendmentId) -> Result<Option<Amendment>, StoreError> {
@@ -1324,29 +1419,12 @@ fn read_amendments_containing(
     source: &Source<'_>,
     needle: Option<&str>,
 ) -> Result<(Vec<Amendment>, Vec<Problem>), StoreError> {
-    let mut problems = Vec::new();
+    let AmendmentFiles {
+        found,
+        misplaced: mut problems,
+    } = amendment_files(source)?;
     let mut amendments = Vec::new();
-    for name in source.list("amendments")? {
-        let file = format!("amendments/{name}");
-        let Some(stem) = name.strip_suffix(".yaml") else {
-            problems.push(Problem::at(
-                &file,
-                (1, 1),
-                "amendment files must end in .yaml",
-            ));
-            continue;
-        };
-        let id = match stem.parse::<AmendmentId>() {
-            Ok(id) => id,
-            Err(error) => {
-                problems.push(Problem::at(
-                    &file,
-                    (1, 1),
-                    format!("the file name is not a valid {error}"),
-                ));
-                continue;
-            }
-        };
+    for (id, file) in found {
         let Some(bytes) = source.read(&file)? else {
             continue;
         };
@@ -1365,8 +1443,9 @@ fn read_amendments_containing(
                     &file,
                     at,
                     format!(
-                        "the id {} does not match the file name {name}",
-                        amendment.id
+                        "the id {} does not match the file name {}",
+                        amendment.id,
+                        file.rsplit('/').next().unwrap_or(&file)
                     ),
                 ));
                 continue;

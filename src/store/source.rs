@@ -100,8 +100,33 @@ impl Source<'_> {
         Ok(mine.blob_id(path)? != theirs.blob_id(path)?)
     }
 
-    /// The names of the entries of a directory (files only), sorted; empty when it is missing.
+    /// The names of the files in a directory, sorted; empty when it is missing.
     pub(crate) fn list(&self, dir: &str) -> Result<Vec<String>, StoreError> {
+        self.entries(dir, EntryKind::File)
+    }
+
+    /// The names of the folders in a directory, sorted; empty when it is missing.
+    pub(crate) fn list_folders(&self, dir: &str) -> Result<Vec<String>, StoreError> {
+        self.entries(dir, EntryKind::Folder)
+    }
+
+    /// Whether anything under folder `dir` may differ between `self` and `other`: false only
+    /// when both are git trees holding the same tree there.
+    pub(crate) fn folder_may_differ(
+        &self,
+        other: &Source<'_>,
+        dir: &str,
+    ) -> Result<bool, StoreError> {
+        let (Source::Tree(mine), Source::Tree(theirs)) = (self, other) else {
+            return Ok(true);
+        };
+        let id = |git: &GitTree<'_>| -> Result<Option<git2::Oid>, StoreError> {
+            Ok(git.directory(dir)?.map(|tree| tree.id()))
+        };
+        Ok(id(mine)? != id(theirs)?)
+    }
+
+    fn entries(&self, dir: &str, kind: EntryKind) -> Result<Vec<String>, StoreError> {
         let mut names = Vec::new();
         match self {
             Source::WorkTree(root) => {
@@ -112,39 +137,57 @@ impl Source<'_> {
                 };
                 for entry in entries {
                     let entry = entry.map_err(|error| StoreError::io(root.join(dir), error))?;
-                    if entry.file_type().is_ok_and(|t| t.is_file()) {
+                    let wanted = entry.file_type().is_ok_and(|t| match kind {
+                        EntryKind::File => t.is_file(),
+                        EntryKind::Folder => t.is_dir(),
+                    });
+                    if wanted {
                         names.push(entry.file_name().to_string_lossy().into_owned());
                     }
                 }
             }
             Source::Tree(git) => {
+                let wanted = match kind {
+                    EntryKind::File => ObjectType::Blob,
+                    EntryKind::Folder => ObjectType::Tree,
+                };
                 if let Some(subtree) = git.directory(dir)? {
                     for entry in subtree.iter() {
-                        if entry.kind() == Some(ObjectType::Blob) {
+                        if entry.kind() == Some(wanted) {
                             names.push(String::from_utf8_lossy(entry.name_bytes()).into_owned());
                         }
                     }
                 }
             }
             Source::Files(files) => {
-                // The files directly in `dir`, as a directory listing would show them.
+                // What a directory listing would show: a file directly in `dir`, or the first
+                // folder on the way to a file further down.
                 let prefix = if dir == "." {
                     String::new()
                 } else {
                     format!("{dir}/")
                 };
-                names.extend(
-                    files
-                        .keys()
-                        .filter_map(|path| path.strip_prefix(&prefix))
-                        .filter(|name| !name.is_empty() && !name.contains('/'))
-                        .map(str::to_owned),
-                );
+                for rest in files.keys().filter_map(|path| path.strip_prefix(&prefix)) {
+                    match (kind, rest.split_once('/')) {
+                        (EntryKind::File, None) if !rest.is_empty() => names.push(rest.to_owned()),
+                        (EntryKind::Folder, Some((folder, _))) if !folder.is_empty() => {
+                            names.push(folder.to_owned())
+                        }
+                        _ => {}
+                    }
+                }
             }
         }
         // Hidden files are an editor's or the system's (`.op-x.yaml.swp`, `.DS_Store`).
         names.retain(|name| !name.starts_with('.'));
         names.sort();
+        names.dedup();
         Ok(names)
     }
+}
+
+#[derive(Clone, Copy)]
+enum EntryKind {
+    File,
+    Folder,
 }

@@ -135,10 +135,14 @@ impl DeclRepo {
         at: DateTime<FixedOffset>,
     ) -> Result<SyncReport, StoreError> {
         let mut tx = self.begin()?;
-        // Files outside decl's folders would be overwritten by the merge too.
-        let tracked_changes = self.tracked_changes()?;
-        if !tracked_changes.is_empty() {
-            return Err(StoreError::Dirty(tracked_changes));
+        // A merge may write any file, so any change by hand is in its way: tracked files
+        // anywhere, and new files in decl's folders.
+        let mut uncommitted = self.tracked_changes()?;
+        uncommitted.extend(self.uncommitted_changes()?);
+        uncommitted.sort();
+        uncommitted.dedup();
+        if !uncommitted.is_empty() {
+            return Err(StoreError::Dirty(uncommitted));
         }
         let signer = self.signer()?;
         let repo = &self.repo;
@@ -325,9 +329,9 @@ impl DeclRepo {
         let parent_commit = repo.find_commit(parent)?;
         let our_tree = parent_commit.tree()?;
         let mut taken: BTreeSet<u32> = BTreeSet::new();
-        for tree in [&our_tree, their_tree] {
-            for id in amendment_ids_in(repo, tree)? {
-                if Some(id.proposer()) == clashes.first().map(|a| a.id.proposer()) {
+        if let Some(code) = clashes.first().map(|a| a.id.proposer()) {
+            for tree in [&our_tree, their_tree] {
+                for id in amendment_ids_in(repo, tree, code)? {
                     taken.insert(id.number());
                 }
             }
@@ -410,14 +414,20 @@ fn clashes(
     Ok(found)
 }
 
-fn amendment_ids_in(repo: &Repository, tree: &Tree<'_>) -> Result<Vec<AmendmentId>, StoreError> {
-    let Ok(entry) = tree.get_path(Path::new("amendments")) else {
+/// The ids of `code`'s amendments in `tree`.
+fn amendment_ids_in(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    code: &DelegationCode,
+) -> Result<Vec<AmendmentId>, StoreError> {
+    let Ok(entry) = tree.get_path(Path::new(&format!("amendments/{code}"))) else {
         return Ok(Vec::new());
     };
     let folder = repo.find_tree(entry.id())?;
     Ok(folder
         .iter()
         .filter_map(|entry| entry.name().ok()?.strip_suffix(".yaml")?.parse().ok())
+        .filter(|id: &AmendmentId| id.proposer() == code)
         .collect())
 }
 
