@@ -151,8 +151,8 @@ fn revisions_view(
     let (old, new, unchanged_unread) = match differing {
         Some(mut read) => {
             let no_clauses = BTreeSet::new();
-            let old_outline = repo.load_with(&from_at, &no_clauses)?;
-            let new_outline = repo.load_with(&to_at, &no_clauses)?;
+            let mut old_outline = repo.load_with(&from_at, &no_clauses)?;
+            let mut new_outline = repo.load_with(&to_at, &no_clauses)?;
             read.extend(moved_between(&old_outline, &new_outline));
             let unread: HashSet<ClauseId> = [Part::Preamble, Part::Operative]
                 .into_iter()
@@ -165,11 +165,9 @@ fn revisions_view(
                 .filter(|id| !read.contains(*id))
                 .cloned()
                 .collect();
-            (
-                repo.load_with(&from_at, &read)?,
-                repo.load_with(&to_at, &read)?,
-                unread,
-            )
+            repo.load_clauses_into(&from_at, &mut old_outline, &read)?;
+            repo.load_clauses_into(&to_at, &mut new_outline, &read)?;
+            (old_outline, new_outline, unread)
         }
         None => (repo.load(&from_at)?, repo.load(&to_at)?, HashSet::new()),
     };

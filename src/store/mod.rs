@@ -158,6 +158,14 @@ pub struct NewTag {
     pub label: String,
 }
 
+/// libgit2 re-hashes every object it reads to check its id; git does not (`git fsck` does).
+/// Reading a long history, the hashing cost a third of `decl log`; an object's id is still
+/// checked when it is written, and a damaged pack still fails to inflate.
+fn read_objects_as_git_does() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| git2::opts::strict_hash_verification(false));
+}
+
 /// A declaration repository.
 pub struct DeclRepo {
     repo: Repository,
@@ -168,6 +176,7 @@ pub struct DeclRepo {
 impl DeclRepo {
     /// Finds the repository containing `start`, as git does.
     pub fn discover(start: &Path) -> Result<Self, StoreError> {
+        read_objects_as_git_does();
         let repo =
             Repository::discover(start).map_err(|_| StoreError::NotFound(start.to_owned()))?;
         let Some(root) = repo.workdir().map(Path::to_owned) else {
@@ -241,6 +250,7 @@ impl DeclRepo {
         let mut options = git2::RepositoryInitOptions::new();
         options.initial_head("main").mkpath(true);
         let repo = Repository::init_opts(dir, &options)?;
+        configure_for_decl(&repo)?;
         let root = repo
             .workdir()
             .map(Path::to_owned)
@@ -300,6 +310,28 @@ impl DeclRepo {
 
     /// The declaration at `at` with only the named clauses read (those that exist): its title,
     /// order and delegations, for a command that needs no more. Not cross-checked as a whole.
+    /// Adds the clauses `ids` at `at` to a declaration read with fewer of them (by
+    /// [`DeclRepo::load_with`]), without reading its other files again.
+    pub fn load_clauses_into(
+        &self,
+        at: &At,
+        declaration: &mut Declaration,
+        ids: &BTreeSet<ClauseId>,
+    ) -> Result<(), StoreError> {
+        let names = ids
+            .iter()
+            .filter(|id| !declaration.clauses.contains_key(*id))
+            .map(|id| format!("{id}.yaml"))
+            .collect();
+        let mut problems = Vec::new();
+        let (clauses, _) = read_clauses(&self.source(at)?, names, &mut problems)?;
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
+        declaration.clauses.extend(clauses);
+        Ok(())
+    }
+
     pub fn load_with(
         &self,
         at: &At,
@@ -614,19 +646,22 @@ impl DeclRepo {
             return Ok(Vec::new());
         }
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+        let commits = CommitTrees::open(&self.repo);
         let mut history = Vec::new();
         for oid in walk {
-            let commit = self.repo.find_commit(oid?)?;
-            let before = match commit.parent_ids().next() {
-                Some(parent) => Some(self.repo.find_commit(parent)?.tree_id()),
+            let oid = oid?;
+            let (tree, parent) = commits.tree_and_first_parent(oid)?;
+            let before = match parent {
+                Some(parent) => Some(commits.tree_and_first_parent(parent)?.0),
                 None => None,
             };
-            let Some((now, before)) = self.path_changed(path, commit.tree_id(), before)? else {
+            let Some((now, before)) = self.path_changed(path, tree, before)? else {
                 continue;
             };
             if now == before {
                 continue;
             }
+            let commit = self.repo.find_commit(oid)?;
             let clause = match now {
                 Some(blob_id) => {
                     let blob = self.repo.find_blob(blob_id)?;
@@ -1014,6 +1049,52 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|window| window == needle)
 }
 
+/// Settings a repository decl makes or clones gets. git (since 2.36) writes its commit-graph
+/// with a generation-number chunk that libgit2 refuses, and libgit2 then reads every commit
+/// of a history walk (`decl log`, `blame`, `verify`); version 1 graphs it reads. They are
+/// written by `git gc`, which git runs now and then by itself.
+fn configure_for_decl(repo: &Repository) -> Result<(), StoreError> {
+    repo.config()?.set_i32("commitGraph.generationVersion", 1)?;
+    Ok(())
+}
+
+/// Each commit's tree and first parent, looked up in git's commit-graph file where it has them
+/// (`git gc` writes one), without reading the commit. Walking a history for one file's
+/// changes, reading every commit (to learn its tree) cost as much as reading the trees; `git
+/// log` reads the graph instead. Commits made since the graph was written are read.
+struct CommitTrees<'r> {
+    repo: &'r Repository,
+    graph: Option<gix_commitgraph::Graph>,
+}
+
+impl<'r> CommitTrees<'r> {
+    fn open(repo: &'r Repository) -> Self {
+        // A missing or unreadable graph only makes the walk slower.
+        let graph = gix_commitgraph::Graph::from_info_dir(
+            &repo.path().join("objects").join("info"),
+            gix_hash::Kind::Sha1,
+        )
+        .ok();
+        CommitTrees { repo, graph }
+    }
+
+    fn tree_and_first_parent(&self, id: Oid) -> Result<(Oid, Option<Oid>), StoreError> {
+        if let Some(graph) = &self.graph
+            && let Ok(key) = gix_hash::oid::try_from_bytes(id.as_bytes())
+            && let Some(commit) = graph.commit_by_id(key)
+            && let Ok(parent) = commit.parent1()
+        {
+            let tree = Oid::from_bytes(commit.root_tree_id().as_bytes())?;
+            let parent = parent
+                .map(|position| Oid::from_bytes(graph.id_at(position).as_bytes()))
+                .transpose()?;
+            return Ok((tree, parent));
+        }
+        let commit = self.repo.find_commit(id)?;
+        Ok((commit.tree_id(), commit.parent_ids().next()))
+    }
+}
+
 /// The ids of one path's entry in a commit's tree and in its parent's (`None`: no entry).
 type EntryPair = (Option<Oid>, Option<Oid>);
 
@@ -1250,12 +1331,32 @@ fn read_declaration(
         )
     });
 
-    let mut clauses = BTreeMap::new();
-    let mut unreadable = BTreeSet::new();
     let names = match only {
         Some(ids) => ids.iter().map(|id| format!("{id}.yaml")).collect(),
         None => source.list("clauses")?,
     };
+    let (clauses, unreadable) = read_clauses(source, names, &mut problems)?;
+    let declaration = match (meta, delegations) {
+        (Some(meta), Some(delegations)) => Some(Declaration {
+            meta,
+            delegations: delegations.delegations,
+            clauses,
+        }),
+        _ => None,
+    };
+    Ok((declaration, problems, unreadable))
+}
+
+/// The whole declaration in `source`, cross-checked.
+/// Reads the clause files named (`op-x.yaml`), with the id each holds; the ids of files that
+/// exist but do not read are returned apart, their problems added to `problems`.
+fn read_clauses(
+    source: &Source<'_>,
+    names: Vec<String>,
+    problems: &mut Vec<Problem>,
+) -> Result<(BTreeMap<ClauseId, Clause>, BTreeSet<ClauseId>), StoreError> {
+    let mut clauses = BTreeMap::new();
+    let mut unreadable = BTreeSet::new();
     for name in names {
         let file = format!("clauses/{name}");
         let Some(stem) = name.strip_suffix(".yaml") else {
@@ -1276,7 +1377,7 @@ fn read_declaration(
         let Some(bytes) = source.read(&file)? else {
             continue;
         };
-        match collect(&mut problems, yaml::parse::<Clause>(&file, &bytes)) {
+        match collect(problems, yaml::parse::<Clause>(&file, &bytes)) {
             Some(clause) => {
                 clauses.insert(id, clause);
             }
@@ -1285,18 +1386,9 @@ fn read_declaration(
             }
         }
     }
-    let declaration = match (meta, delegations) {
-        (Some(meta), Some(delegations)) => Some(Declaration {
-            meta,
-            delegations: delegations.delegations,
-            clauses,
-        }),
-        _ => None,
-    };
-    Ok((declaration, problems, unreadable))
+    Ok((clauses, unreadable))
 }
 
-/// The whole declaration in `source`, cross-checked.
 fn whole_declaration(source: &Source<'_>) -> Result<Declaration, StoreError> {
     match read_and_validate(source)? {
         (Some(declaration), problems) if problems.is_empty() => Ok(declaration),

@@ -71,7 +71,9 @@ impl DeclRepo {
                 remote: url.to_owned(),
                 message: error.message().to_owned(),
             })?;
-        DeclRepo::discover(dir)
+        let store = DeclRepo::discover(dir)?;
+        super::configure_for_decl(&store.repo)?;
+        Ok(store)
     }
 
     /// How far the branch is ahead of and behind its upstream, from what was last fetched;
