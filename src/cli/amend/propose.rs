@@ -111,9 +111,9 @@ pub fn run(args: ProposeArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         .clone()
         .expect("a proposal always has an id");
     ui.line(&format!("Proposed {id}: {}", outcome.summary))?;
-    let declaration = repo.load(&At::WorkTree)?;
     if let Some(amendment) = repo.load_amendment(&At::WorkTree, &id)?
-        && let Some((old, new)) = amendment.wordings(&declaration)
+        && let Some((old, new)) = amendment
+            .wordings(&repo.load_with(&At::WorkTree, &[amendment.clause().clone()].into())?)
     {
         ui.line("")?;
         ui.line(&redline_text(
@@ -138,9 +138,7 @@ fn edit_in_editor(
     let initial = match (target, span) {
         (_, Some(span)) => span.to_owned(),
         (Target::Replace(id), None) => repo
-            .load(&At::WorkTree)?
-            .clauses
-            .get(id)
+            .load_clause(&At::WorkTree, id)?
             .map(|clause| clause.wording())
             .unwrap_or_default(),
         _ => String::new(),
