@@ -438,7 +438,16 @@ impl Amendment {
 
     /// A short description for lists and commit messages: "replace OP 5", "insert after PP 2".
     pub fn describe(&self, declaration: &Declaration) -> String {
-        let label = |id: &ClauseId| match declaration.number_of(id) {
+        self.describe_numbered(|id| declaration.number_of(id))
+    }
+
+    /// [`Amendment::describe`], with paragraph numbers from `number_of` (for describing many
+    /// against one [`Declaration::paragraph_numbers`]).
+    pub fn describe_numbered(
+        &self,
+        number_of: impl Fn(&ClauseId) -> Option<super::declaration::ParagraphNumber>,
+    ) -> String {
+        let label = |id: &ClauseId| match number_of(id) {
             Some(number) => format!("{number}"),
             None => id.to_string(),
         };

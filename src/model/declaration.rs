@@ -4,7 +4,7 @@
 //! a plain value: the store builds it from YAML, commands read it, and a revision cut produces
 //! a new one. Paragraph numbers are derived here from the order, never stored.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
@@ -208,6 +208,23 @@ impl Declaration {
                         (number, id, clause)
                     })
             })
+    }
+
+    /// Every listed clause's paragraph number, for looking up many: [`Declaration::number_of`]
+    /// searches the order each time, which made listing thousands of amendments quadratic.
+    pub fn paragraph_numbers(&self) -> HashMap<&ClauseId, ParagraphNumber> {
+        [Part::Preamble, Part::Operative]
+            .into_iter()
+            .flat_map(|part| {
+                self.order(part).iter().enumerate().map(move |(idx, id)| {
+                    let number = ParagraphNumber {
+                        part,
+                        number: idx + 1,
+                    };
+                    (id, number)
+                })
+            })
+            .collect()
     }
 
     /// The paragraph number a clause has now, if it is in the order.

@@ -107,7 +107,7 @@ pub fn compare(
     }
 
     // Looked up once per clause: `Declaration::number_of` searches the order each time.
-    let (old_numbers, new_numbers) = (paragraph_numbers(old), paragraph_numbers(new));
+    let (old_numbers, new_numbers) = (old.paragraph_numbers(), new.paragraph_numbers());
     let mut clauses = Vec::new();
     for part in [Part::Preamble, Part::Operative] {
         let old_order: Vec<&ClauseId> = old
@@ -179,26 +179,6 @@ pub fn compare(
     }
     let summary = Summary::of(&clauses);
     DocumentRedline { clauses, summary }
-}
-
-/// Every listed clause's paragraph number, as [`Declaration::number_of`] gives it.
-fn paragraph_numbers(declaration: &Declaration) -> HashMap<&ClauseId, ParagraphNumber> {
-    [Part::Preamble, Part::Operative]
-        .into_iter()
-        .flat_map(|part| {
-            declaration
-                .order(part)
-                .iter()
-                .enumerate()
-                .map(move |(idx, id)| {
-                    let number = ParagraphNumber {
-                        part,
-                        number: idx + 1,
-                    };
-                    (id, number)
-                })
-        })
-        .collect()
 }
 
 /// The clauses that a partial reading of two revisions must read: those whose place among the

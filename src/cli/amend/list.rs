@@ -73,7 +73,8 @@ pub fn run(args: ListArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
                 .is_none_or(|c| a.clause() == c || a.change.anchor() == Some(c))
         })
         .collect();
-    selected.sort_by_key(|a| (super::document_order_key(&declaration, a), a.id.clone()));
+    let numbers = declaration.paragraph_numbers();
+    selected.sort_by_cached_key(|a| (super::document_order_key(&numbers, a), a.id.clone()));
 
     if selected.is_empty() {
         ui.line("No amendments match.")?;
@@ -104,7 +105,7 @@ pub fn run(args: ListArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
             vec![
                 a.id.to_string(),
                 a.status.to_string(),
-                a.describe(&declaration),
+                a.describe_numbered(|id| numbers.get(id).copied()),
                 by,
                 codes(a.supporters()),
                 codes(a.opponents()),

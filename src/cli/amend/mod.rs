@@ -6,7 +6,9 @@ mod propose;
 mod show;
 
 use super::{CommandError, Context, Ui};
-use crate::model::{Amendment, Declaration, Part, Position};
+use std::collections::HashMap;
+
+use crate::model::{Amendment, ClauseId, ParagraphNumber, Part, Position};
 
 // Parsed once per run: the size of the largest variant costs nothing worth boxing for.
 #[allow(clippy::large_enum_variant)]
@@ -67,10 +69,13 @@ pub fn run(command: AmendCommand, context: &Context, ui: &mut Ui) -> Result<(), 
 
 /// Where an amendment sits in the document, for listing in reading order: the clause it
 /// targets (or, for an insertion, its anchor), then its id.
-fn document_order_key(declaration: &Declaration, amendment: &Amendment) -> (u8, usize, u8) {
+fn document_order_key(
+    numbers: &HashMap<&ClauseId, ParagraphNumber>,
+    amendment: &Amendment,
+) -> (u8, usize, u8) {
     let place = |id| {
-        declaration
-            .number_of(id)
+        numbers
+            .get(id)
             .map(|n| (if n.part == Part::Preamble { 0 } else { 1 }, n.number))
     };
     let (part, number, nudge) = match (&amendment.change, amendment.change.target()) {
