@@ -396,7 +396,7 @@ impl DeclRepo {
     ) -> Result<Vec<Amendment>, StoreError> {
         let (from_source, to_source) = (self.source(from)?, self.source(to)?);
         let mut applied = Vec::new();
-        for (id, file) in amendment_files(&to_source)?.found {
+        for (_, file) in amendment_files(&to_source)?.found {
             if !to_source.folder_may_differ(&from_source, parent_folder(&file))? {
                 continue;
             }
@@ -413,8 +413,17 @@ impl DeclRepo {
             if amendment.status != crate::model::AmendmentStatus::Applied {
                 continue;
             }
-            let applied_before = read_amendment(&from_source, &id)?
-                .is_some_and(|before| before.status == crate::model::AmendmentStatus::Applied);
+            // Most were decided and applied in between: their earlier version does not even
+            // contain the word, and is not parsed.
+            let applied_before = match from_source.read(&file)? {
+                Some(before) if contains(&before, b"applied") => {
+                    yaml::parse::<Amendment>(&file, &before)
+                        .map_err(StoreError::Invalid)?
+                        .status
+                        == crate::model::AmendmentStatus::Applied
+                }
+                _ => false,
+            };
             if !applied_before {
                 applied.push(amendment);
             }
