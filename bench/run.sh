@@ -17,6 +17,7 @@
 #   decl redline rev1 rev2 --format html vs git diff --word-diff rev1 rev2 -- clauses declaration.yaml
 #   decl compile --format html          (every pending amendment under its clause)
 #   decl amend propose                  on large vs on tenth, and on large vs on small
+#   git add + git commit of one file     on large vs on tenth (the index: git's own floor)
 #   decl log CLAUSE, decl blame CLAUSE  vs  git log --oneline -- clauses/CLAUSE.yaml
 #   decl amend list                     vs  git ls-files | xargs cat
 #   decl export --format docx
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS="$2"; shift ;;
         --slow-runs) SLOW_RUNS="$2"; shift ;;
         --out) OUT="$2"; shift ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -166,6 +167,12 @@ bench propose "$DECL -C $WORK_LARGE $PROPOSE" \
 bench propose_small "$DECL -C $WORK_LARGE $PROPOSE" \
     "small" "$DECL -C $WORK_SMALL $PROPOSE" "${FAST[@]}" \
     --prepare "git -C $WORK_LARGE reset -q --hard $START_LARGE && git -C $WORK_SMALL reset -q --hard $START_SMALL"
+# The floor under any commit in a work tree: git itself reads and rewrites the whole index
+# (one entry per file) to commit one file.
+GIT_COMMIT="echo x > note.txt && git add note.txt && git -c user.name=b -c user.email=b@x commit -q -m note"
+bench git_commit "cd $WORK_LARGE && $GIT_COMMIT" \
+    "tenth" "cd $WORK_TENTH && $GIT_COMMIT" "${FAST[@]}" \
+    --prepare "git -C $WORK_LARGE reset -q --hard $START_LARGE && git -C $WORK_TENTH reset -q --hard $START_TENTH"
 git -C "$WORK_LARGE" reset -q --hard "$START_LARGE"
 bench log "$DECL -C $LARGE log $CLAUSE" \
     "git log" "git -C $LARGE log --oneline -- clauses/$CLAUSE.yaml" "${SLOW[@]}"
@@ -213,6 +220,7 @@ row() { # name, operation label, comparison label, target
     row redline "decl redline rev1 rev2 --format html ($REV1_CHANGED clause files changed)" "git diff --word-diff rev1 rev2" "≤ 1x"
     row compile "decl compile --format html ($PENDING pending amendments)" "" "< 3 s, < 300 MB"
     row propose "decl amend propose (large, $COMMITS commits)" "same on tenth ($TENTH_COMMITS commits)" "≤ 1.5x"
+    row git_commit "for reference: git add + git commit of one file (large)" "same on tenth" "—"
     row propose_small "decl amend propose (large, $COMMITS commits)" "same on small ($SMALL_COMMITS commits)" "—"
     row log "decl log $CLAUSE ($CLAUSE_COMMITS changes)" "git log --oneline -- clauses/$CLAUSE.yaml" "≤ 2x"
     row blame "decl blame $CLAUSE" "git log --oneline -- clauses/$CLAUSE.yaml" "≤ 2x"
