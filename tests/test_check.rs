@@ -252,6 +252,37 @@ fn an_amendment_by_an_unknown_delegation_and_a_status_that_contradicts_its_recor
 }
 
 #[test]
+fn a_misplaced_amendment_file_is_named_with_where_it_belongs() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--delete",
+            "op-follow-up",
+        ],
+    )
+    .success();
+    let text = env.read("repo/amendments/TUR/TUR-1.yaml");
+    // As decl wrote amendments before they had a folder per proposer, and in a wrong folder.
+    env.write("repo/amendments/TUR-1.yaml", &text);
+    env.write("repo/amendments/QAT/TUR-1.yaml", &text);
+    env.write("repo/amendments/TUR/notes.txt", "x");
+    let out = env.decl("repo", &["check"]).failure().stdout;
+    for expected in [
+        "amendments/TUR-1.yaml:1:1: amendments are kept in their proposer's folder: move this file to amendments/TUR/TUR-1.yaml",
+        "amendments/QAT/TUR-1.yaml:1:1: TUR-1 is proposed by TUR: move this file to amendments/TUR/TUR-1.yaml",
+        "amendments/TUR/notes.txt:1:1: amendment files must end in .yaml",
+    ] {
+        assert!(out.contains(expected), "{expected}\nnot in\n{out}");
+    }
+}
+
+#[test]
 fn check_reads_any_revision_and_a_bad_name_suggests_a_tag() {
     let env = TestEnv::new();
     env.small("repo");
