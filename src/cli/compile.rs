@@ -38,7 +38,7 @@ pub fn run(args: CompileArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
     let repo = context.repo()?;
     let at = at(&args.rev);
     let declaration = repo.load(&at)?;
-    let amendments = repo.load_amendments(&at)?;
+    let amendments = repo.load_pending_amendments(&at)?;
     let based_on = match (&args.rev, repo.current_revision()?) {
         (Some(rev), _) => rev.clone(),
         (None, Some((tag, 0))) => tag.label,

@@ -436,6 +436,22 @@ impl DeclRepo {
         every_amendment(&self.source(at)?)
     }
 
+    /// The amendments at `at` still to be decided or applied (tabled or accepted), in id
+    /// order. Of a long negotiation's amendments most were withdrawn, rejected or applied; a
+    /// file that says neither "tabled" nor "accepted" (a status only) is not parsed.
+    pub fn load_pending_amendments(&self, at: &At) -> Result<Vec<Amendment>, StoreError> {
+        let (amendments, problems) = read_amendments_where(&self.source(at)?, |bytes| {
+            contains(bytes, b"tabled") || contains(bytes, b"accepted")
+        })?;
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
+        Ok(amendments
+            .into_iter()
+            .filter(Amendment::is_pending)
+            .collect())
+    }
+
     /// Reads one amendment at `at`, or `None` if there is no such file.
     pub fn load_amendment(
         &self,
@@ -802,7 +818,9 @@ impl<'r> Transaction<'r> {
     /// The amendments whose file mentions `needle` (a clause id, a status word): a superset
     /// of those the caller wants, which it filters on the parsed values.
     pub fn amendments_mentioning(&self, needle: &str) -> Result<Vec<Amendment>, StoreError> {
-        let (amendments, problems) = read_amendments_containing(self.committed()?, Some(needle))?;
+        let (amendments, problems) = read_amendments_where(self.committed()?, |bytes| {
+            contains(bytes, needle.as_bytes())
+        })?;
         if problems.is_empty() {
             Ok(amendments)
         } else {
@@ -1511,14 +1529,14 @@ fn read_amendment(source: &Source<'_>, id: &AmendmentId) -> Result<Option<Amendm
 }
 
 fn read_amendments(source: &Source<'_>) -> Result<(Vec<Amendment>, Vec<Problem>), StoreError> {
-    read_amendments_containing(source, None)
+    read_amendments_where(source, |_| true)
 }
 
-/// Reads the amendments, or with `needle` only those whose file contains it: a byte search is
-/// far cheaper than parsing twenty thousand files when an action needs only a few of them.
-fn read_amendments_containing(
+/// Reads the amendments whose file's bytes pass `wanted`: a byte search is far cheaper than
+/// parsing twenty thousand files when a command needs only a few of them.
+fn read_amendments_where(
     source: &Source<'_>,
-    needle: Option<&str>,
+    wanted: impl Fn(&[u8]) -> bool,
 ) -> Result<(Vec<Amendment>, Vec<Problem>), StoreError> {
     let AmendmentFiles {
         found,
@@ -1529,9 +1547,7 @@ fn read_amendments_containing(
         let Some(bytes) = source.read(&file)? else {
             continue;
         };
-        if let Some(needle) = needle
-            && !contains(&bytes, needle.as_bytes())
-        {
+        if !wanted(&bytes) {
             continue;
         }
         if let Some(amendment) = collect(&mut problems, yaml::parse::<Amendment>(&file, &bytes)) {
