@@ -13,6 +13,8 @@
 //! - [`actions`]: each user action (propose, support, accept, cut a revision...) as one
 //!   function over the store, shared by the command line and the replay of a recorded
 //!   negotiation.
+//! - [`views`]: the read-only views (redline, compilation, export, blame) built from the
+//!   store, shared by the command line and the web server.
 //! - [`cli`]: argument parsing (clap), one file per command, and the single error report.
 //!
 //! ```
@@ -28,3 +30,4 @@ pub mod redline;
 pub mod render;
 pub mod replay;
 pub mod store;
+pub mod views;
