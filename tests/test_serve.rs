@@ -601,3 +601,61 @@ fn signed_in_reading_and_concurrent_proposals() {
     assert_eq!(amendments, 20);
     assert_eq!(env.git("repo", &["status", "--porcelain"]).stdout, "");
 }
+
+/// The scenario in headless Chromium (tests/browser/serve-e2e.mjs), with screenshots.
+#[test]
+fn a_negotiation_in_a_real_browser() {
+    let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !crate::common::tool_available("node") || !crate::common::tool_available("chromium") {
+        return;
+    }
+    if !browser_dir.join("node_modules/playwright-core").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tests/browser/node_modules is missing on CI: .ci/run must run npm ci"
+        );
+        eprintln!("skipping: run `npm ci --prefix tests/browser` first");
+        return;
+    }
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "revision", "cut", "rev1", "--label", "Rev.1", "--as", "UNOCT",
+        ],
+    )
+    .success();
+    let server = Server::start(&env, "repo", &[]);
+    let base = format!("http://{}", server.addr);
+    let link = |code| {
+        let link = issue(&env, "repo", code, &[]);
+        format!("{base}{}", &link[link.find("/signin").unwrap()..])
+    };
+    let (tur, qat, chair) = (link("TUR"), link("QAT"), link("TJK"));
+    let shots = std::env::var("DECL_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| env.root().join("screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(browser_dir.join("serve-e2e.mjs"))
+        .args([&base, &tur, &qat, &chair])
+        .arg(&shots)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log = log(&env);
+    assert!(log.starts_with("Republic of Tajikistan|TJK cuts Rev.2 (rev2): 1 amendment applied\nRepublic of Tajikistan|TJK accepts TUR-1"), "{log}");
+    assert!(log.contains("State of Qatar|QAT supports TUR-1"));
+    assert!(log.contains("Republic of Türkiye|TUR proposes TUR-1"));
+    assert!(
+        std::fs::read(shots.join("redline.docx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+}
