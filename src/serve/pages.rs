@@ -833,8 +833,10 @@ fn propose_page(
     let clauses: Vec<Value> = declaration
         .numbered()
         .map(|(number, id, clause)| {
-            let mut excerpt: String = clause.text.chars().take(70).collect();
-            if clause.text.chars().count() > 70 {
+            // What a delegate reads, without the Markdown stars.
+            let plain = crate::render::inline::plain_text(&clause.text);
+            let mut excerpt: String = plain.chars().take(70).collect();
+            if plain.chars().count() > 70 {
                 excerpt.push('…');
             }
             json!({"id": id.as_str(), "label": format!("{number}: {excerpt}")})
