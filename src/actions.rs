@@ -271,6 +271,29 @@ fn default_new_clause_id(actor: &DelegationCode, number: u32) -> Result<ClauseId
         .map_err(|e: crate::model::IdError| ActionError::Refused(e.to_string()))
 }
 
+/// The amendment `actor` would table with `proposal`, checked by every rule a proposal is
+/// checked by, without committing anything: what a web page shows before "Submit".
+pub fn preview(
+    repo: &DeclRepo,
+    actor: &DelegationCode,
+    at: DateTime<FixedOffset>,
+    proposal: Proposal,
+) -> Result<(Amendment, Declaration), ActionError> {
+    let tx = repo.begin()?;
+    let action = Action::Propose(proposal);
+    let declaration = match clauses_needed(&tx, actor, &action)? {
+        Some(clauses) => tx.declaration_with(&clauses)?,
+        None => tx.declaration()?,
+    };
+    let actor = find_delegation(&declaration, actor)?.clone();
+    let Action::Propose(proposal) = action else {
+        unreachable!("built above as a proposal")
+    };
+    let amendment = draft_proposal(&tx, &declaration, &actor, at, proposal)?;
+    // The transaction is dropped unused: nothing is written.
+    Ok((amendment, declaration))
+}
+
 fn propose(
     mut tx: Transaction<'_>,
     declaration: &Declaration,
@@ -278,6 +301,36 @@ fn propose(
     at: DateTime<FixedOffset>,
     proposal: Proposal,
 ) -> Result<Outcome, ActionError> {
+    let amendment = draft_proposal(&tx, declaration, actor, at, proposal)?;
+    let id = amendment.id.clone();
+    tx.put_amendment(&amendment)?;
+    let summary = format!(
+        "{} proposes {id}: {}",
+        actor.code,
+        amendment.describe(declaration)
+    );
+    let mut message = summary.clone();
+    if let Some(justification) = &amendment.justification {
+        message.push_str(&format!("\n\n{justification}"));
+    }
+    message.push_str(&format!("\n\nDecl-Amendment: {id}\n"));
+    let commit = tx.commit(actor, at, &message, None)?;
+    Ok(Outcome {
+        commit,
+        summary,
+        amendment: Some(id),
+        competing: Vec::new(),
+    })
+}
+
+/// The amendment a proposal makes, after every rule of procedure is checked.
+fn draft_proposal(
+    tx: &Transaction<'_>,
+    declaration: &Declaration,
+    actor: &Delegation,
+    at: DateTime<FixedOffset>,
+    proposal: Proposal,
+) -> Result<Amendment, ActionError> {
     if !actor.may_negotiate() {
         return Err(RuleError::Observer {
             actor: actor.code.clone(),
@@ -405,32 +458,14 @@ fn propose(
         commit: tx.base_commit().unwrap_or_default(),
         text_hash,
     };
-    let amendment = Amendment::propose(
-        id.clone(),
+    Ok(Amendment::propose(
+        id,
         change,
         proposal.cosponsors,
-        proposal.justification.clone(),
+        proposal.justification,
         base,
         at,
-    );
-    tx.put_amendment(&amendment)?;
-    let summary = format!(
-        "{} proposes {id}: {}",
-        actor.code,
-        amendment.describe(declaration)
-    );
-    let mut message = summary.clone();
-    if let Some(justification) = &proposal.justification {
-        message.push_str(&format!("\n\n{justification}"));
-    }
-    message.push_str(&format!("\n\nDecl-Amendment: {id}\n"));
-    let commit = tx.commit(actor, at, &message, None)?;
-    Ok(Outcome {
-        commit,
-        summary,
-        amendment: Some(id),
-        competing: Vec::new(),
-    })
+    ))
 }
 
 fn cut(

@@ -13,6 +13,9 @@
 //! - [`actions`]: each user action (propose, support, accept, cut a revision...) as one
 //!   function over the store, shared by the command line and the replay of a recorded
 //!   negotiation.
+//! - [`views`]: the read-only views (redline, compilation, export, blame) built from the
+//!   store, shared by the command line and the web server.
+//! - [`serve`]: the web server (`decl serve`), a second thin edge beside the command line.
 //! - [`cli`]: argument parsing (clap), one file per command, and the single error report.
 //!
 //! ```
@@ -27,4 +30,6 @@ pub mod model;
 pub mod redline;
 pub mod render;
 pub mod replay;
+pub mod serve;
 pub mod store;
+pub mod views;

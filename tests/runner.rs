@@ -13,6 +13,7 @@ mod test_log_blame;
 mod test_recovery;
 mod test_redline;
 mod test_revision;
+mod test_serve;
 mod test_show;
 mod test_sync;
 mod test_verify;

@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use super::output::{Document, deliver};
-use super::{CommandError, Context, Ui, at};
-use crate::render::compile::CompilationView;
+use super::{CommandError, Context, Ui};
 
 /// Show the current draft with every pending amendment under its clause
 ///
@@ -36,20 +35,7 @@ pub enum CompileFormat {
 
 pub fn run(args: CompileArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
     let repo = context.repo()?;
-    let at = at(&args.rev);
-    let declaration = repo.load(&at)?;
-    let amendments = repo.load_pending_amendments(&at)?;
-    let based_on = match (&args.rev, repo.current_revision()?) {
-        (Some(rev), _) => rev.clone(),
-        (None, Some((tag, 0))) => tag.label,
-        (None, Some((tag, since))) => format!(
-            "{} and {since} later change{}",
-            tag.label,
-            if since == 1 { "" } else { "s" }
-        ),
-        (None, None) => "the current text".into(),
-    };
-    let view = CompilationView::new(&declaration, &amendments, &based_on);
+    let view = crate::views::compilation(&repo, args.rev.as_deref())?;
     let content = match args.format {
         CompileFormat::Term => view.terminal(ui.color() && args.output.is_none(), ui.width()),
         CompileFormat::Md => view.markdown(),

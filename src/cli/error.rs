@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use crate::actions::ActionError;
 use crate::replay::ReplayError;
 use crate::store::StoreError;
+use crate::views::ViewError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -94,6 +95,19 @@ impl From<ActionError> for CommandError {
             ActionError::Conflicts(_) => CommandError::user(error.to_string()).hint(
                 "settle each conflict (reject one, or accept one as modified), then cut again",
             ),
+            other => CommandError::user(other.to_string()),
+        }
+    }
+}
+
+impl From<ViewError> for CommandError {
+    fn from(error: ViewError) -> Self {
+        match error {
+            ViewError::Store(store) => store.into(),
+            ViewError::Refused {
+                message,
+                hint: Some(hint),
+            } => CommandError::user(message).hint(hint),
             other => CommandError::user(other.to_string()),
         }
     }

@@ -4,9 +4,6 @@ use std::path::PathBuf;
 
 use super::output::{Document, deliver};
 use super::{CommandError, Context, Ui};
-use crate::model::adoption::export_blockers;
-use crate::render::export::ExportView;
-use crate::store::At;
 
 /// Export the adopted text (Markdown, HTML, plain text, Word, Akoma Ntoso, JSON)
 ///
@@ -54,82 +51,17 @@ pub enum ExportFormat {
 
 pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
     let repo = context.repo()?;
-    let revisions = repo.revisions()?;
-    let (at, revision_label) = match &args.rev {
-        Some(rev) => (
-            At::Rev(rev.clone()),
-            revisions
-                .iter()
-                .find(|t| &t.name == rev)
-                .map_or_else(|| rev.clone(), |t| t.label.clone()),
-        ),
-        None => match revisions.iter().find(|t| t.name == "adopted") {
-            Some(tag) => (At::Rev(tag.name.clone()), tag.label.clone()),
-            None if args.draft => (At::WorkTree, "working text".to_owned()),
-            None => {
-                return Err(CommandError::user(
-                    "there is no adopted text yet (no `adopted` revision)",
-                )
-                .hint("name a revision with --rev, or export the working text with --draft"));
-            }
-        },
-    };
-    let declaration = repo.load(&at)?;
-    let amendments = repo.load_amendments(&at)?;
-    let mut blockers = export_blockers(&declaration, &amendments);
-
-    let source_language = declaration
-        .meta
-        .languages
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "en".into());
-    let translation = match args.lang.as_deref() {
-        None => None,
-        Some(lang) if lang == source_language => None,
-        Some(lang) => {
-            if !declaration.meta.languages.iter().any(|l| l == lang) {
-                return Err(CommandError::user(format!(
-                    "{lang} is not one of the declaration's languages ({})",
-                    declaration.meta.languages.join(", ")
-                )));
-            }
-            // Translations of an adopted text are made after adoption: read the latest ones,
-            // and check each against the wording being exported.
-            let Some(translation) = repo.load_translation(&At::WorkTree, lang)? else {
-                return Err(CommandError::user(format!(
-                    "there is no {lang} translation (translations/{lang}/)"
-                ))
-                .hint(format!(
-                    "the secretariat records one with: decl translation import {lang} DIR --as CODE"
-                )));
-            };
-            blockers.extend(
-                translation
-                    .gaps(&declaration)
-                    .iter()
-                    .map(|gap| format!("{lang}: {gap}")),
-            );
-            Some(translation)
-        }
-    };
-    if !blockers.is_empty() && !args.draft {
-        let list: Vec<String> = blockers.iter().map(|b| format!("  {b}")).collect();
-        return Err(CommandError::user(format!(
-            "{revision_label} is not ready to be issued as a final text:\n{}",
-            list.join("\n")
-        ))
-        .hint("export it anyway, marked as a draft, with --draft"));
-    }
     if args.template.is_some() && args.format != ExportFormat::Html {
         return Err(CommandError::user("--template applies to --format html"));
     }
-    let view = ExportView::new(
-        &declaration,
-        translation.as_ref(),
-        &revision_label,
-        args.draft,
-    );
+    let view = crate::views::export(
+        &repo,
+        &crate::views::ExportRequest {
+            rev: args.rev.clone(),
+            lang: args.lang.clone(),
+            draft: args.draft,
+        },
+    )?;
     let document = match args.format {
         ExportFormat::Md => Document::Data(view.markdown()),
         ExportFormat::Txt => Document::Data(view.plain(80)),

@@ -18,9 +18,11 @@ mod log;
 mod output;
 mod redline;
 mod revision;
+mod serve;
 mod show;
 mod status;
 mod sync;
+mod token;
 mod translation;
 mod ui;
 mod verify;
@@ -96,6 +98,10 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Clone(clone::CloneArgs),
     Sync(sync::SyncArgs),
+    Serve(serve::ServeArgs),
+    /// Issue, list and revoke the sign-in tokens of `decl serve`
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// What every command may need besides its own arguments.
@@ -207,6 +213,8 @@ fn run(cli: Cli, ui: &mut Ui) -> Result<(), CommandError> {
         Command::Verify(args) => verify::run(args, &context, ui),
         Command::Clone(args) => clone::run(args, &context, ui),
         Command::Sync(args) => sync::run(args, &context, ui),
+        Command::Serve(args) => serve::run(args, &context, ui),
+        Command::Token(command) => token::run(command, &context, ui),
     }
 }
 

@@ -5,14 +5,10 @@ use std::path::PathBuf;
 use super::output::{Document, deliver};
 use super::{CommandError, Context, Ui};
 use crate::model::ClauseId;
-use std::collections::{BTreeSet, HashSet};
-
-use crate::model::Part;
-use crate::redline::document::{compare, moved_between};
 use crate::redline::{RedlineOptions, redline};
 use crate::render::emphasis::{RunKind, StyledRun, plain_runs};
 use crate::render::redline_doc::{ClauseView, PartView, RedlineView, Scope, split_lines};
-use crate::store::{At, DeclRepo};
+use crate::store::DeclRepo;
 
 /// Compare two revisions clause by clause, word by word
 ///
@@ -118,84 +114,14 @@ fn revisions_view(
     options: &RedlineOptions,
     scope: Scope,
 ) -> Result<RedlineView, CommandError> {
-    let revisions = repo.revisions()?;
-    let label_of = |rev: &str| {
-        revisions
-            .iter()
-            .find(|tag| tag.name == rev)
-            .map_or_else(|| rev.to_owned(), |tag| tag.label.clone())
+    let request = crate::views::RedlineRequest {
+        from: args.from.clone(),
+        to: args.to.clone(),
+        clause: args.clause.clone(),
     };
-    let from = match &args.from {
-        Some(from) => from.clone(),
-        None => match repo.current_revision()? {
-            Some((tag, _)) => tag.name,
-            None => {
-                return Err(
-                    CommandError::user("there is no revision yet to compare with")
-                        .hint("name one: decl redline FROM [TO]"),
-                );
-            }
-        },
-    };
-    let (to_at, to_label) = match &args.to {
-        Some(to) => (At::Rev(to.clone()), label_of(to)),
-        None => (At::WorkTree, "the current text".to_owned()),
-    };
-    let from_at = At::Rev(from.clone());
-    // Showing only the changes between two commits, read only the clauses whose files differ
-    // (and the moved ones): a large declaration is mostly clauses a revision did not touch.
-    let differing = match (scope, &args.clause) {
-        (Scope::Changes, None) => repo.clauses_differing(&from_at, &to_at)?,
-        _ => None,
-    };
-    let (old, new, unchanged_unread) = match differing {
-        Some(mut read) => {
-            let no_clauses = BTreeSet::new();
-            let mut old_outline = repo.load_with(&from_at, &no_clauses)?;
-            let mut new_outline = repo.load_with(&to_at, &no_clauses)?;
-            read.extend(moved_between(&old_outline, &new_outline));
-            let unread: HashSet<ClauseId> = [Part::Preamble, Part::Operative]
-                .into_iter()
-                .flat_map(|part| {
-                    old_outline
-                        .order(part)
-                        .iter()
-                        .chain(new_outline.order(part))
-                })
-                .filter(|id| !read.contains(*id))
-                .cloned()
-                .collect();
-            repo.load_clauses_into(&from_at, &mut old_outline, &read)?;
-            repo.load_clauses_into(&to_at, &mut new_outline, &read)?;
-            (old_outline, new_outline, unread)
-        }
-        None => (repo.load(&from_at)?, repo.load(&to_at)?, HashSet::new()),
-    };
-    let applied = repo.amendments_applied_between(&from_at, &to_at)?;
-    let mut document = compare(&old, &new, &applied, &unchanged_unread, options);
-    if let Some(clause) = &args.clause {
-        if !old.clauses.contains_key(clause) && !new.clauses.contains_key(clause) {
-            return Err(CommandError::user(format!(
-                "unknown clause {clause}{}",
-                crate::model::suggest::did_you_mean(
-                    clause.as_str(),
-                    new.clauses
-                        .keys()
-                        .chain(old.clauses.keys())
-                        .map(|k| k.as_str())
-                )
-            )));
-        }
-        document.clauses.retain(|c| &c.id == clause);
-        document.summary = crate::redline::document::Summary::of(&document.clauses);
-    }
-    Ok(RedlineView::new(
-        &new.meta,
-        &document,
-        &label_of(&from),
-        &to_label,
-        scope,
-    ))
+    Ok(crate::views::redline_between(
+        repo, &request, options, scope,
+    )?)
 }
 
 fn files_view(

@@ -14,6 +14,52 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("redline.html", include_str!("templates/redline.html")),
     ("compile.html", include_str!("templates/compile.html")),
     ("export.html", include_str!("templates/export.html")),
+    // The pages of `decl serve`.
+    (
+        "serve/layout.html",
+        include_str!("templates/serve/layout.html"),
+    ),
+    (
+        "serve/error.html",
+        include_str!("templates/serve/error.html"),
+    ),
+    ("serve/text.html", include_str!("templates/serve/text.html")),
+    (
+        "serve/compilation.html",
+        include_str!("templates/serve/compilation.html"),
+    ),
+    (
+        "serve/clause.html",
+        include_str!("templates/serve/clause.html"),
+    ),
+    (
+        "serve/compare.html",
+        include_str!("templates/serve/compare.html"),
+    ),
+    (
+        "serve/amendments.html",
+        include_str!("templates/serve/amendments.html"),
+    ),
+    (
+        "serve/amendment.html",
+        include_str!("templates/serve/amendment.html"),
+    ),
+    (
+        "serve/propose.html",
+        include_str!("templates/serve/propose.html"),
+    ),
+    (
+        "serve/revisions.html",
+        include_str!("templates/serve/revisions.html"),
+    ),
+    (
+        "serve/exports.html",
+        include_str!("templates/serve/exports.html"),
+    ),
+    (
+        "serve/signin.html",
+        include_str!("templates/serve/signin.html"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@ mod merge;
 mod signing;
 mod source;
 mod sync;
+pub mod tokens;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

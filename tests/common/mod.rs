@@ -117,6 +117,13 @@ impl TestEnv {
         run(command)
     }
 
+    /// The `decl` command with this env's environment, not yet run (for a server).
+    pub fn decl_command(&self, cwd: &str, args: &[&str]) -> Command {
+        let mut command = self.command(env!("CARGO_BIN_EXE_decl"), &self.root().join(cwd));
+        command.args(args);
+        command
+    }
+
     pub fn git(&self, cwd: &str, args: &[&str]) -> Output {
         self.git_with_env(cwd, args, &[])
     }

@@ -1,0 +1,662 @@
+//! `decl serve` over HTTP: a server on a loopback port on a temporary repository, every page,
+//! every action through the browser's forms, and every refusal leaving the repository as it
+//! was.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+use crate::common::TestEnv;
+
+/// A running server, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    pub fn start(env: &TestEnv, repo: &str, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut child = env
+            .decl_command(repo, &args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("decl serve starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_owned();
+        Server { child, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response: status, headers (lower-case names) and body.
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A browser, reduced: one cookie, forms sent urlencoded.
+#[derive(Default)]
+pub struct Client {
+    pub addr: String,
+    pub cookie: Option<String>,
+}
+
+impl Client {
+    pub fn new(server: &Server) -> Client {
+        Client {
+            addr: server.addr.clone(),
+            cookie: None,
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Response {
+        self.request("GET", path, None, &[])
+    }
+
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.request("POST", path, Some(body), &[])
+    }
+
+    pub fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Response {
+        let mut stream = TcpStream::connect(&self.addr).expect("connects");
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        if let Some(cookie) = &self.cookie {
+            request.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        for (name, value) in extra {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        let body = body.unwrap_or_default();
+        if method == "POST" {
+            request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+            request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        request.push_str("\r\n");
+        request.push_str(&body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete response");
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut body = raw[split + 4..].to_vec();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_owned()))
+            .collect();
+        if headers
+            .iter()
+            .any(|(n, v)| n == "transfer-encoding" && v == "chunked")
+        {
+            body = dechunk(&body);
+        }
+        if let Some((_, cookie)) = headers.iter().find(|(n, _)| n == "set-cookie") {
+            let pair = cookie.split(';').next().unwrap().to_owned();
+            self.cookie = (!pair.ends_with('=')).then_some(pair);
+        }
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Follows a sign-in link.
+    pub fn sign_in(&mut self, link: &str) {
+        let path = &link[link.find("/signin").unwrap()..];
+        let response = self.get(path);
+        assert_eq!(response.status, 303, "{}", response.text());
+        assert!(self.cookie.is_some());
+    }
+
+    /// The CSRF token of the signed-in session, read from a page's form.
+    pub fn csrf(&mut self) -> String {
+        let page = self.get("/propose").text();
+        let at = page
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with a token")
+            + 19;
+        page[at..at + 64].to_owned()
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..line_end]).unwrap().trim(), 16)
+                .unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
+        data = &data[line_end + 2 + size + 2..];
+    }
+}
+
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Issues a token through the CLI and returns the sign-in link.
+pub fn issue(env: &TestEnv, repo: &str, code: &str, extra: &[&str]) -> String {
+    let mut args = vec!["token", "issue", "--for", code];
+    args.extend_from_slice(extra);
+    let output = env.decl(repo, &args).success();
+    output.stdout.lines().next().unwrap().to_owned()
+}
+
+fn log(env: &TestEnv) -> String {
+    env.git("repo", &["log", "--format=%an|%s"]).stdout
+}
+
+#[test]
+fn every_page_reads_and_a_negotiation_runs_through_the_forms() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "revision", "cut", "rev1", "--label", "Rev.1", "--as", "UNOCT",
+        ],
+    )
+    .success();
+    let tur_link = issue(&env, "repo", "TUR", &["--expires", "30d"]);
+    let qat_link = issue(&env, "repo", "QAT", &[]);
+    let chair_link = issue(&env, "repo", "TJK", &[]);
+    let server = Server::start(&env, "repo", &[]);
+    let mut anonymous = Client::new(&server);
+    for page in [
+        "/",
+        "/compilation",
+        "/clause/op-borders",
+        "/compare",
+        "/amendments",
+        "/propose",
+        "/revisions",
+        "/exports",
+        "/signin",
+        "/rev/rev1",
+        "/static/serve.css",
+        "/static/reload.js",
+    ] {
+        let response = anonymous.get(page);
+        assert_eq!(response.status, 200, "{page}: {}", response.text());
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+        assert!(
+            response
+                .header("content-security-policy")
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+    }
+    let text = anonymous.get("/").text();
+    assert!(text.contains("<html lang=\"en\""), "{text}");
+    assert!(text.contains("OP 1"), "{text}");
+    let missing = anonymous.get("/clause/op-border");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("did you mean op-borders?"),
+        "{}",
+        missing.text()
+    );
+    assert_eq!(anonymous.get("/rev/rev9").status, 404);
+    assert_eq!(anonymous.get("/../../etc/passwd").status, 404);
+    assert_eq!(anonymous.get("/export/..%2F..%2Fetc%2Fpasswd").status, 404);
+
+    // TUR previews, then proposes.
+    let mut tur = Client::new(&server);
+    tur.sign_in(&tur_link);
+    assert!(
+        tur.get("/")
+            .text()
+            .contains("Signed in as <strong>Republic of Türkiye</strong>")
+    );
+    let csrf = tur.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("operation", "replace"),
+        ("clause", "op-borders"),
+        ("span", "shall cooperate"),
+        ("text", "should cooperate"),
+        ("justification", "Softer, as elsewhere."),
+    ];
+    let before = log(&env);
+    let mut preview_form = form.to_vec();
+    preview_form.push(("intent", "preview"));
+    let preview = tur.post("/propose", &preview_form);
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    assert!(
+        preview.text().contains("<del>shall</del>"),
+        "{}",
+        preview.text()
+    );
+    assert!(preview.text().contains("<ins>should</ins>"));
+    assert_eq!(log(&env), before, "a preview commits nothing");
+    let mut submit_form = form.to_vec();
+    submit_form.push(("intent", "submit"));
+    let submitted = tur.post("/propose", &submit_form);
+    assert_eq!(submitted.status, 303, "{}", submitted.text());
+    assert_eq!(submitted.header("location"), Some("/amendments/TUR-1"));
+    let page = tur.get("/amendments/TUR-1").text();
+    assert!(page.contains("TUR proposes TUR-1"), "{page}");
+    assert!(
+        log(&env).starts_with("Republic of Türkiye|TUR proposes TUR-1"),
+        "{}",
+        log(&env)
+    );
+
+    // QAT supports it.
+    let mut qat = Client::new(&server);
+    qat.sign_in(&qat_link);
+    let csrf = qat.csrf();
+    let supported = qat.post("/amendments/TUR-1/support", &[("csrf", &csrf)]);
+    assert_eq!(supported.status, 303, "{}", supported.text());
+    assert!(log(&env).starts_with("State of Qatar|QAT supports TUR-1"));
+
+    // A member may not decide: refused on the page, nothing committed.
+    let before = env.state("repo");
+    let refused = qat.post("/amendments/TUR-1/accept", &[("csrf", &csrf)]);
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.text().contains("only the chair or the secretariat"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(env.state("repo"), before);
+
+    // The chair accepts and cuts a revision.
+    let mut chair = Client::new(&server);
+    chair.sign_in(&chair_link);
+    let csrf = chair.csrf();
+    assert_eq!(
+        chair
+            .post("/amendments/TUR-1/accept", &[("csrf", &csrf)])
+            .status,
+        303
+    );
+    let cut = chair.post(
+        "/revisions",
+        &[("csrf", &csrf), ("name", "rev2"), ("label", "Rev.2")],
+    );
+    assert_eq!(cut.status, 303, "{}", cut.text());
+    assert!(
+        log(&env).starts_with("Republic of Tajikistan|TJK cuts Rev.2 (rev2): 1 amendment applied")
+    );
+    let compare = anonymous.get("/compare?from=rev1&to=rev2").text();
+    assert!(compare.contains("<ins>should</ins>"), "{compare}");
+    assert!(compare.contains("Türkiye"), "{compare}");
+
+    // The downloads.
+    for (path, kind) in [
+        ("/export/declaration.html", "text/html"),
+        ("/export/declaration.docx", "application/vnd.openxmlformats"),
+        ("/export/declaration.akn.xml", "application/xml"),
+        (
+            "/export/redline.docx?from=rev1&to=rev2",
+            "application/vnd.openxmlformats",
+        ),
+    ] {
+        let response = anonymous.get(path);
+        assert_eq!(response.status, 200, "{path}");
+        assert!(
+            response.header("content-type").unwrap().starts_with(kind),
+            "{path}"
+        );
+        assert!(
+            response
+                .header("content-disposition")
+                .unwrap()
+                .starts_with("attachment")
+        );
+    }
+    let docx = anonymous.get("/export/redline.docx?from=rev1&to=rev2").body;
+    assert!(docx.starts_with(b"PK"));
+}
+
+#[test]
+fn refusals_change_nothing() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let tur_link = issue(&env, "repo", "TUR", &[]);
+    let observer_link = issue(&env, "repo", "UNRCCA", &[]);
+    let server = Server::start(&env, "repo", &[]);
+    let mut tur = Client::new(&server);
+    tur.sign_in(&tur_link);
+    let csrf = tur.csrf();
+    let before = env.state("repo");
+
+    // No session: no action.
+    let mut anonymous = Client::new(&server);
+    let response = anonymous.post(
+        "/propose",
+        &[
+            ("csrf", &csrf),
+            ("operation", "delete"),
+            ("clause", "op-data"),
+        ],
+    );
+    assert_eq!(response.status, 401, "{}", response.text());
+    // A bad CSRF token.
+    let response = tur.post(
+        "/propose",
+        &[
+            ("csrf", "0000"),
+            ("operation", "delete"),
+            ("clause", "op-data"),
+        ],
+    );
+    assert_eq!(response.status, 403);
+    assert!(response.text().contains("CSRF"));
+    // A form posted from another site.
+    let response = tur.request(
+        "POST",
+        "/propose",
+        Some(format!("csrf={csrf}&operation=delete&clause=op-data")),
+        &[
+            ("Origin", "http://evil.example"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    );
+    assert_eq!(response.status, 403);
+    // Bad input: an unknown clause, a span that does not occur, no wording, nonsense.
+    for (form, expected) in [
+        (
+            vec![
+                ("operation", "replace"),
+                ("clause", "op-nope"),
+                ("text", "x"),
+            ],
+            "unknown clause op-nope",
+        ),
+        (
+            vec![
+                ("operation", "replace"),
+                ("clause", "op-borders"),
+                ("span", "nowhere"),
+                ("text", "x"),
+            ],
+            "does not occur",
+        ),
+        (
+            vec![
+                ("operation", "replace"),
+                ("clause", "op-borders"),
+                ("text", ""),
+            ],
+            "needs the new wording",
+        ),
+        (vec![("operation", "explode")], "unknown operation"),
+        (
+            vec![("operation", "replace"), ("clause", "../../etc")],
+            "paragraph:",
+        ),
+    ] {
+        let mut form = form;
+        form.push(("csrf", &csrf));
+        form.push(("intent", "submit"));
+        let response = tur.post("/propose", &form);
+        assert!(
+            (400..500).contains(&response.status),
+            "{form:?}: {}",
+            response.status
+        );
+        assert!(
+            response.text().contains(expected),
+            "{form:?}: {}",
+            response.text()
+        );
+        // The form comes back filled in.
+        assert!(response.text().contains("Propose the amendment"));
+    }
+    // Hostile text is escaped, on the preview and once proposed.
+    let hostile = "<script>alert(1)</script> & \"quoted\"";
+    let response = tur.post(
+        "/propose",
+        &[
+            ("csrf", &csrf),
+            ("operation", "replace"),
+            ("clause", "op-borders"),
+            ("text", hostile),
+            ("intent", "preview"),
+        ],
+    );
+    assert_eq!(response.status, 200);
+    assert!(
+        !response.text().contains("<script>alert"),
+        "{}",
+        response.text()
+    );
+    assert!(response.text().contains("&lt;script&gt;"));
+    // A member withdrawing someone else's amendment, an observer proposing.
+    assert_eq!(env.state("repo"), before);
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--delete",
+            "op-follow-up",
+        ],
+    )
+    .success();
+    let before = env.state("repo");
+    let response = tur.post("/amendments/QAT-1/withdraw", &[("csrf", &csrf)]);
+    assert!((400..500).contains(&response.status), "{}", response.text());
+    assert!(response.text().contains("Nothing was changed"));
+    let response = tur.post("/amendments/QAT-9/support", &[("csrf", &csrf)]);
+    assert_eq!(response.status, 404);
+    let mut observer = Client::new(&server);
+    observer.sign_in(&observer_link);
+    let observer_csrf = observer.csrf();
+    let response = observer.post(
+        "/propose",
+        &[
+            ("csrf", &observer_csrf),
+            ("operation", "delete"),
+            ("clause", "op-data"),
+            ("intent", "submit"),
+        ],
+    );
+    assert_eq!(response.status, 403, "{}", response.text());
+    assert_eq!(env.state("repo"), before);
+
+    let before_log = log(&env);
+    // A revoked token ends its sessions; an expired or unknown one signs nobody in.
+    env.decl("repo", &["token", "revoke", "t1"]).success();
+    let response = tur.post("/amendments/QAT-1/support", &[("csrf", &csrf)]);
+    assert_eq!(response.status, 401);
+    let mut again = Client::new(&server);
+    let response = again.get(&tur_link[tur_link.find("/signin").unwrap()..]);
+    assert_eq!(response.status, 401);
+    assert!(again.cookie.is_none());
+    let expired = issue(&env, "repo", "QAT", &["--expires", "0m"]);
+    let response = again.get(&expired[expired.find("/signin").unwrap()..]);
+    assert_eq!(response.status, 401);
+    // Issuing and revoking tokens changes only .git/decl/tokens.yaml, never the history.
+    assert_eq!(log(&env), before_log);
+    let listed = env.decl("repo", &["token", "list"]).success().stdout;
+    assert!(
+        listed.contains("revoked") && listed.contains("expired"),
+        "{listed}"
+    );
+    assert!(
+        !env.read("repo/.git/decl/tokens.yaml")
+            .contains(&tur_link[tur_link.find("token=").unwrap() + 6..])
+    );
+}
+
+#[test]
+fn signed_in_reading_and_concurrent_proposals() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let links: Vec<String> = ["TUR", "QAT", "RUS", "KAZ"]
+        .iter()
+        .map(|code| issue(&env, "repo", code, &[]))
+        .collect();
+    let server = Server::start(&env, "repo", &["--read-access", "signed-in"]);
+    let mut anonymous = Client::new(&server);
+    let response = anonymous.get("/compilation");
+    assert_eq!(response.status, 303);
+    assert_eq!(response.header("location"), Some("/signin"));
+    // Four delegations propose at once, five times each: every proposal is committed.
+    let handles: Vec<_> = links
+        .into_iter()
+        .map(|link| {
+            let mut client = Client {
+                addr: server.addr.clone(),
+                cookie: None,
+            };
+            std::thread::spawn(move || {
+                client.sign_in(&link);
+                let csrf = client.csrf();
+                for n in 0..5 {
+                    let text = format!("*Decide* to meet again in {}.", 2030 + n);
+                    let response = client.post(
+                        "/propose",
+                        &[
+                            ("csrf", &csrf),
+                            ("operation", "replace"),
+                            ("clause", "op-follow-up"),
+                            ("text", &text),
+                            ("intent", "submit"),
+                        ],
+                    );
+                    assert_eq!(response.status, 303, "{}", response.text());
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let amendments: usize = std::fs::read_dir(env.root().join("repo/amendments"))
+        .unwrap()
+        .map(|folder| std::fs::read_dir(folder.unwrap().path()).unwrap().count())
+        .sum();
+    assert_eq!(amendments, 20);
+    assert_eq!(env.git("repo", &["status", "--porcelain"]).stdout, "");
+}
+
+/// The scenario in headless Chromium (tests/browser/serve-e2e.mjs), with screenshots.
+#[test]
+fn a_negotiation_in_a_real_browser() {
+    let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !crate::common::tool_available("node") || !crate::common::tool_available("chromium") {
+        return;
+    }
+    if !browser_dir.join("node_modules/playwright-core").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tests/browser/node_modules is missing on CI: .ci/run must run npm ci"
+        );
+        eprintln!("skipping: run `npm ci --prefix tests/browser` first");
+        return;
+    }
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "revision", "cut", "rev1", "--label", "Rev.1", "--as", "UNOCT",
+        ],
+    )
+    .success();
+    let server = Server::start(&env, "repo", &[]);
+    let base = format!("http://{}", server.addr);
+    let link = |code| {
+        let link = issue(&env, "repo", code, &[]);
+        format!("{base}{}", &link[link.find("/signin").unwrap()..])
+    };
+    let (tur, qat, chair) = (link("TUR"), link("QAT"), link("TJK"));
+    let shots = std::env::var("DECL_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| env.root().join("screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(browser_dir.join("serve-e2e.mjs"))
+        .args([&base, &tur, &qat, &chair])
+        .arg(&shots)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log = log(&env);
+    assert!(log.starts_with("Republic of Tajikistan|TJK cuts Rev.2 (rev2): 1 amendment applied\nRepublic of Tajikistan|TJK accepts TUR-1"), "{log}");
+    assert!(log.contains("State of Qatar|QAT supports TUR-1"));
+    assert!(log.contains("Republic of Türkiye|TUR proposes TUR-1"));
+    assert!(
+        std::fs::read(shots.join("redline.docx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+}
