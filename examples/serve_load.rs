@@ -22,9 +22,7 @@ fn main() {
         .get(5)
         .cloned()
         .unwrap_or_else(|| "op-follow-up".into());
-    let before = std::fs::read_dir(format!("{repo}/amendments"))
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let before = amendment_files(repo);
     let mut server = Command::new(decl)
         .args(["-C", repo, "serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
@@ -93,9 +91,7 @@ fn main() {
     }
     let _ = server.kill();
     let _ = server.wait();
-    let after = std::fs::read_dir(format!("{repo}/amendments"))
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let after = amendment_files(repo);
     println!(
         "{clients} clients, {seconds} s; errors: {errors}; proposals confirmed: {proposed}, in the repository: {}",
         after - before
@@ -155,4 +151,14 @@ fn request(
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     (status, headers.to_owned(), body.to_owned())
+}
+
+/// The amendment files in `repo`: one folder per proposing delegation.
+fn amendment_files(repo: &str) -> usize {
+    std::fs::read_dir(format!("{repo}/amendments"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|folder| std::fs::read_dir(folder.path()).map_or(0, |d| d.count()))
+        .sum()
 }
