@@ -3,6 +3,7 @@
 
 mod common;
 
+mod test_accessibility;
 mod test_amend;
 mod test_check;
 mod test_export;
@@ -10,6 +11,7 @@ mod test_hardening;
 mod test_help;
 mod test_init;
 mod test_log_blame;
+mod test_pdf;
 mod test_recovery;
 mod test_redline;
 mod test_revision;

@@ -322,7 +322,7 @@ fn a_template_given_on_the_command_line() {
         .failure();
     assert_eq!(
         output.stderr,
-        "error: --template applies to --format html\n"
+        "error: --template applies to --format html and --format pdf\n"
     );
 }
 

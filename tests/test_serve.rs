@@ -290,11 +290,11 @@ fn every_page_reads_and_a_negotiation_runs_through_the_forms() {
     let preview = tur.post("/propose", &preview_form);
     assert_eq!(preview.status, 200, "{}", preview.text());
     assert!(
-        preview.text().contains("<del>shall</del>"),
+        preview.text().contains("<del><span class=\"sr-only\">[deleted: </span>shall<span class=\"sr-only\">]</span></del>"),
         "{}",
         preview.text()
     );
-    assert!(preview.text().contains("<ins>should</ins>"));
+    assert!(preview.text().contains("<ins><span class=\"sr-only\">[inserted: </span>should<span class=\"sr-only\">]</span></ins>"));
     assert_eq!(log(&env), before, "a preview commits nothing");
     let mut submit_form = form.to_vec();
     submit_form.push(("intent", "submit"));
@@ -347,7 +347,7 @@ fn every_page_reads_and_a_negotiation_runs_through_the_forms() {
         log(&env).starts_with("Republic of Tajikistan|TJK cuts Rev.2 (rev2): 1 amendment applied")
     );
     let compare = anonymous.get("/compare?from=rev1&to=rev2").text();
-    assert!(compare.contains("<ins>should</ins>"), "{compare}");
+    assert!(compare.contains("<ins><span class=\"sr-only\">[inserted: </span>should<span class=\"sr-only\">]</span></ins>"), "{compare}");
     assert!(compare.contains("Türkiye"), "{compare}");
 
     // The downloads.

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use super::output::{Document, deliver};
 use super::{CommandError, Context, Ui};
+use crate::render::pdf::{PdfError, PdfStandard};
 
-/// Export the adopted text (Markdown, HTML, plain text, Word, Akoma Ntoso, JSON)
+/// Export the adopted text (PDF, Markdown, HTML, plain text, Word, Akoma Ntoso, JSON)
 ///
 /// Without --rev, exports the `adopted` revision if there is one, else the working tree (which
 /// needs --draft). Refuses, listing what stands in the way by paragraph number, while any clause
@@ -25,9 +26,13 @@ pub struct ExportArgs {
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// With --format html: a tera template to use instead of the built-in one
+    /// With --format html or pdf: a template (tera for HTML, typst for PDF) to use instead of
+    /// the built-in one
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
+    /// With --format pdf: the copy for the archive, PDF/A-2a as well as PDF/UA-1
+    #[arg(long)]
+    pub archive: bool,
     /// Export a text that is not final, marked DRAFT on every page
     #[arg(long)]
     pub draft: bool,
@@ -45,15 +50,45 @@ pub enum ExportFormat {
     Docx,
     /// Akoma Ntoso 3.0 XML
     Akn,
+    /// The official document as a tagged, accessible PDF (PDF/UA-1), fonts embedded
+    Pdf,
     /// The numbered structure as JSON
     Json,
 }
 
 pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
     let repo = context.repo()?;
-    if args.template.is_some() && args.format != ExportFormat::Html {
-        return Err(CommandError::user("--template applies to --format html"));
+    if args.template.is_some() && !matches!(args.format, ExportFormat::Html | ExportFormat::Pdf) {
+        return Err(CommandError::user(
+            "--template applies to --format html and --format pdf",
+        ));
     }
+    if args.archive && args.format != ExportFormat::Pdf {
+        return Err(CommandError::user("--archive applies to --format pdf"));
+    }
+    if matches!(args.format, ExportFormat::Docx | ExportFormat::Pdf)
+        && args.output.is_none()
+        && ui.is_terminal()
+    {
+        let extension = if args.format == ExportFormat::Pdf {
+            "pdf"
+        } else {
+            "docx"
+        };
+        return Err(CommandError::user(format!(
+            "a {} document is binary: write it to a file",
+            if args.format == ExportFormat::Pdf {
+                "PDF"
+            } else {
+                "Word"
+            }
+        ))
+        .hint(format!("add -o declaration.{extension}")));
+    }
+    let read_template = |path: &PathBuf| {
+        std::fs::read_to_string(context.resolve_path(path))
+            .map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))
+    };
     let view = crate::views::export(
         &repo,
         &crate::views::ExportRequest {
@@ -72,9 +107,7 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
         )),
         ExportFormat::Html => {
             let template = match &args.template {
-                Some(path) => Some(std::fs::read_to_string(context.resolve_path(path)).map_err(
-                    |e| CommandError::user(format!("cannot read {}: {e}", path.display())),
-                )?),
+                Some(path) => Some(read_template(path)?),
                 None => repo.template_override("export.html")?,
             };
             Document::Data(
@@ -82,18 +115,43 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
                     .map_err(|e| CommandError::user(e.to_string()))?,
             )
         }
-        ExportFormat::Docx => {
-            if args.output.is_none() && ui.is_terminal() {
-                return Err(
-                    CommandError::user("a Word document is binary: write it to a file")
-                        .hint("add -o declaration.docx"),
-                );
-            }
+        ExportFormat::Pdf => {
+            let template = match &args.template {
+                Some(path) => Some(read_template(path)?),
+                None => repo.template_override("export.typ")?,
+            };
+            let standard = if args.archive {
+                PdfStandard::Archive
+            } else {
+                PdfStandard::Accessible
+            };
             Document::Binary(
-                crate::render::docx::export_docx(&view)
-                    .map_err(|e| CommandError::user(e.to_string()))?,
+                crate::render::pdf::export_pdf(&view, template.as_deref(), standard)
+                    .map_err(pdf_error)?,
             )
         }
+        ExportFormat::Docx => Document::Binary(
+            crate::render::docx::export_docx(&view)
+                .map_err(|e| CommandError::user(e.to_string()))?,
+        ),
     };
     deliver(document, args.output.as_deref(), context, ui)
+}
+
+/// A PDF that cannot be made: the text's fault (missing glyphs) or the template's.
+pub(super) fn pdf_error(error: PdfError) -> CommandError {
+    let hint = match &error {
+        PdfError::MissingGlyphs { .. } => Some(
+            "decl embeds fonts for Latin, Cyrillic and Arabic; check the text for stray characters",
+        ),
+        PdfError::Template { .. } => {
+            Some("check the template in templates/, or remove it to use the built-in one")
+        }
+        _ => None,
+    };
+    let command_error = CommandError::user(error.to_string());
+    match hint {
+        Some(hint) => command_error.hint(hint),
+        None => command_error,
+    }
 }

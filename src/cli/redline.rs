@@ -51,6 +51,9 @@ pub enum RedlineFormat {
     Html,
     /// A Word document with tracked changes, each authored by its delegation
     Docx,
+    /// A tagged, accessible PDF (PDF/UA-1): changes coloured, underlined or struck, and
+    /// attributed in footnotes
+    Pdf,
 }
 
 pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {
@@ -98,6 +101,25 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
             }
             let bytes = crate::render::docx::redline_docx(&view, "decl")
                 .map_err(|e| CommandError::user(e.to_string()))?;
+            return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
+        }
+        RedlineFormat::Pdf => {
+            if args.output.is_none() && ui.is_terminal() {
+                return Err(
+                    CommandError::user("a PDF document is binary: write it to a file")
+                        .hint("add -o redline.pdf"),
+                );
+            }
+            let template = match &repo {
+                Some(repo) => repo.template_override("redline.typ")?,
+                None => None,
+            };
+            let bytes = crate::render::pdf::redline_pdf(
+                &view,
+                template.as_deref(),
+                crate::render::pdf::PdfStandard::Accessible,
+            )
+            .map_err(super::export::pdf_error)?;
             return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
         }
     };

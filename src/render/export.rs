@@ -19,6 +19,8 @@ use crate::model::{Declaration, Part};
 pub struct ExportView {
     pub lang: String,
     pub dir: String,
+    /// The language the text was negotiated in (the declaration's first language).
+    pub original_lang: String,
     pub draft: bool,
     pub symbol: String,
     /// The adoption date as printed ("19 October 2022") and as ISO 8601.
@@ -70,10 +72,14 @@ impl ExportView {
         let heading = translation.and_then(|t| t.meta.as_ref());
         let pick =
             |translated: Option<&String>, source: &String| translated.unwrap_or(source).clone();
+        let original_lang = meta
+            .languages
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "en".into());
         let language = translation
             .map(|t| t.language.clone())
-            .or_else(|| meta.languages.first().cloned())
-            .unwrap_or_else(|| "en".into());
+            .unwrap_or_else(|| original_lang.clone());
         let adopted_on = meta.dates.to.unwrap_or(meta.dates.from);
         let dates_text = match language.as_str() {
             "ru" => russian_dates(meta.dates.from, meta.dates.to),
@@ -124,6 +130,7 @@ impl ExportView {
         ExportView {
             dir: direction(&language).to_owned(),
             lang: language,
+            original_lang,
             draft,
             symbol: meta.symbol.clone(),
             date_text,

@@ -7,6 +7,7 @@ pub mod docx;
 pub mod emphasis;
 pub mod export;
 pub mod inline;
+pub mod pdf;
 pub mod redline_doc;
 pub mod redline_text;
 pub mod table;

@@ -1,0 +1,99 @@
+//! Every HTML page decl writes passes axe-core's WCAG 2.2 AA rules in headless Chromium
+//! (`tests/browser/axe.mjs`), and changes are announced as text, not colour alone.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{TestEnv, tool_available};
+
+/// Whether node, Chromium and the npm packages are there; on CI a missing one is a failure.
+fn browser_available() -> bool {
+    if !tool_available("node") || !tool_available("chromium") {
+        return false;
+    }
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core");
+    if !modules.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tests/browser/node_modules is missing on CI: .ci/run must run npm ci"
+        );
+        eprintln!("skipping: run `npm ci --prefix tests/browser` first");
+        return false;
+    }
+    true
+}
+
+/// Runs axe on `pages`; fails listing the violations.
+fn assert_accessible(pages: &[std::path::PathBuf]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/axe.mjs");
+    let output = Command::new("node")
+        .arg(script)
+        .args(pages)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "axe found violations (exit {:?}):\n{}\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn every_html_page_passes_wcag_2_2_aa() {
+    let env = TestEnv::new();
+    env.dushanbe("d");
+    let pages: &[(&str, &[&str])] = &[
+        ("export.html", &["export", "--format", "html"]),
+        (
+            "export-ru.html",
+            &["export", "--format", "html", "--lang", "ru"],
+        ),
+        (
+            "draft.html",
+            &["export", "--format", "html", "--rev", "rev1", "--draft"],
+        ),
+        (
+            "redline.html",
+            &["redline", "zero-draft", "adopted", "--format", "html"],
+        ),
+        (
+            "redline-rev.html",
+            &["redline", "rev1", "rev2", "--format", "html"],
+        ),
+        (
+            "redline-clause.html",
+            &[
+                "redline",
+                "zero-draft",
+                "adopted",
+                "--clause",
+                "op-afghanistan",
+                "--format",
+                "html",
+            ],
+        ),
+        (
+            "compile.html",
+            &["compile", "--rev", "rev2", "--format", "html"],
+        ),
+    ];
+    let mut paths = Vec::new();
+    for (name, args) in pages {
+        let mut all = args.to_vec();
+        all.extend(["-o", name]);
+        env.decl("d", &all).success();
+        paths.push(env.root().join("d").join(name));
+    }
+    // Changes are text for a screen reader, not only colour or a line through.
+    let redline = std::fs::read_to_string(&paths[3]).unwrap();
+    assert!(redline.contains("<ins><span class=\"sr-only\">[inserted: </span>"));
+    assert!(redline.contains("<del><span class=\"sr-only\">[deleted: </span>"));
+    let russian = std::fs::read_to_string(&paths[1]).unwrap();
+    assert!(russian.contains("<html lang=\"ru\" dir=\"ltr\">"));
+    if !browser_available() {
+        return;
+    }
+    assert_accessible(&paths);
+}
