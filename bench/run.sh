@@ -169,7 +169,7 @@ bench propose_small "$DECL -C $WORK_LARGE $PROPOSE" \
     --prepare "git -C $WORK_LARGE reset -q --hard $START_LARGE && git -C $WORK_SMALL reset -q --hard $START_SMALL"
 # The floor under any commit in a work tree: git itself reads and rewrites the whole index
 # (one entry per file) to commit one file.
-GIT_COMMIT="echo x > note.txt && git add note.txt && git -c user.name=b -c user.email=b@x commit -q -m note"
+GIT_COMMIT="echo x > note.txt && git add note.txt && git -c gc.auto=0 -c user.name=b -c user.email=b@x commit -q -m note"
 bench git_commit "cd $WORK_LARGE && $GIT_COMMIT" \
     "tenth" "cd $WORK_TENTH && $GIT_COMMIT" "${FAST[@]}" \
     --prepare "git -C $WORK_LARGE reset -q --hard $START_LARGE && git -C $WORK_TENTH reset -q --hard $START_TENTH"
