@@ -1,3 +1,6 @@
+//! Unit tests of the PDF back end: font coverage per script, the missing-glyph message, and
+//! where a broken template is reported.
+
 use super::*;
 use crate::render::inline::InlineRun;
 
