@@ -353,6 +353,13 @@ fn draft_proposal(
             }
             .into());
         }
+        if !cosponsor.may_cosponsor() {
+            return Err(RuleError::NotMember {
+                actor: code.clone(),
+                role: cosponsor.role,
+            }
+            .into());
+        }
     }
     let number = tx.next_amendment_number(&actor.code)?;
     let id = AmendmentId::new(actor.code.clone(), number);

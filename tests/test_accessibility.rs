@@ -1,10 +1,13 @@
-//! Every HTML page decl writes passes axe-core's WCAG 2.2 AA rules in headless Chromium
-//! (`tests/browser/axe.mjs`), and changes are announced as text, not colour alone.
+//! Every HTML page decl writes, and every page `decl serve` shows, passes axe-core's WCAG 2.2
+//! AA rules in headless Chromium (`tests/browser/axe.mjs`); changes are announced as text, not
+//! colour alone; and the served pages work from the keyboard alone
+//! (`tests/browser/serve-a11y.mjs`).
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::common::{TestEnv, tool_available};
+use crate::test_serve::{Server, issue};
 
 /// Whether node, Chromium and the npm packages are there; on CI a missing one is a failure.
 fn browser_available() -> bool {
@@ -96,4 +99,62 @@ fn every_html_page_passes_wcag_2_2_aa() {
         return;
     }
     assert_accessible(&paths);
+}
+
+#[test]
+fn the_served_pages_pass_wcag_2_2_aa_and_work_by_keyboard() {
+    if !browser_available() {
+        return;
+    }
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "revision", "cut", "rev1", "--label", "Rev.1", "--as", "UNOCT",
+        ],
+    )
+    .success();
+    // Hostile wording too: whatever a delegation types is shown as text.
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--replace",
+            "op-borders",
+            "--text",
+            "The States <b>shall</b> [cooperate] & \"share\" data.",
+            "--justification",
+            "<script>alert(1)</script>",
+        ],
+    )
+    .success();
+    let server = Server::start(&env, "repo", &[]);
+    let base = format!("http://{}", server.addr);
+    let link = |code| {
+        let link = issue(&env, "repo", code, &[]);
+        format!("{base}{}", &link[link.find("/signin").unwrap()..])
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/serve-a11y.mjs");
+    let output = Command::new("node")
+        .arg(script)
+        .args([&base, &link("TUR"), &link("TJK"), "QAT-1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("page states checked by axe"), "{stdout}");
+    // The keyboard-only proposal is a real commit by Türkiye.
+    let log = env.git("repo", &["log", "-1", "--format=%an|%s"]).stdout;
+    assert!(
+        log.starts_with("Republic of Türkiye|TUR proposes TUR-1"),
+        "{log}"
+    );
 }

@@ -296,5 +296,127 @@ fn a_repository_template_replaces_the_built_in_one() {
         "{}",
         output.stderr
     );
+    assert!(
+        output.stderr.contains("check the template in templates/"),
+        "{}",
+        output.stderr
+    );
     assert!(!env.root().join("repo/x.pdf").exists());
+}
+
+/// Arabic, right to left: the PDF sets it in the embedded Arabic font with the numbering on the
+/// right, and the HTML export says `dir="rtl"`.
+#[test]
+fn the_arabic_text_reads_right_to_left() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.write(
+        "repo/declaration.yaml",
+        &env.read("repo/declaration.yaml")
+            .replace("languages: [en]", "languages: [en, ar]"),
+    );
+    env.git(
+        "repo",
+        &["commit", "-qam", "Arabic is a language of the text"],
+    )
+    .success();
+    let arabic: &[(&str, &str)] = &[
+        (
+            "declaration",
+            "title: إعلان تجريبي بشأن التعاون في مجال الحدود\nshort_title: إعلان تجريبي\n\
+             conference: مؤتمر تجريبي\nplace: دوشانبي\nchapeau: نحن الوزراء، المجتمعين في دوشانبي،\n",
+        ),
+        (
+            "pp-charter",
+            "text: \"*إذ نشير* إلى ميثاق الأمم المتحدة،\"\n",
+        ),
+        (
+            "op-borders",
+            "text: \"*نهيب* بجميع الدول أن تعزز الرقابة على الحدود وأن تتعاون تعاونا وثيقا؛\"\n",
+        ),
+        (
+            "op-data",
+            "text: \"*نشجع* تبادل المعلومات المسبقة عن المسافرين [وبيانات سجلات أسماء المسافرين]:\"\n\
+             subparagraphs:\n  - مع الاحترام الكامل لحقوق الإنسان؛\n  - وفقا للقانون الوطني؛\n",
+        ),
+        (
+            "op-follow-up",
+            "text: \"*نقرر* أن نجتمع مرة أخرى في عام 2024.\"\n",
+        ),
+    ];
+    for (name, body) in arabic {
+        env.write(&format!("ar/{name}.yaml"), body);
+    }
+    let dir = env.root().join("ar");
+    env.decl(
+        "repo",
+        &[
+            "translation",
+            "import",
+            "ar",
+            dir.to_str().unwrap(),
+            "--as",
+            "UNOCT",
+        ],
+    )
+    .success();
+    for (format, name) in [("pdf", "ar.pdf"), ("html", "ar.html")] {
+        env.decl(
+            "repo",
+            &[
+                "export", "--lang", "ar", "--draft", "--format", format, "-o", name,
+            ],
+        )
+        .success();
+    }
+    let html = env.read("repo/ar.html");
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+    let path = env.root().join("repo/ar.pdf");
+    if !tool_available("pdftotext") {
+        return;
+    }
+    assert_fonts_embedded(&path);
+    let fonts = Command::new("pdffonts").arg(&path).output().unwrap();
+    assert!(String::from_utf8_lossy(&fonts.stdout).contains("Amiri"));
+    // pdftotext marks each run's direction with Unicode embedding controls; a reader
+    // would not see them.
+    let text: String = pdf_text(&path)
+        .chars()
+        .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}'))
+        .collect();
+    assert_in_order(
+        &text,
+        &[
+            "Arabic",
+            "Original: English",
+            "دوشانبي",
+            "ميثاق الأمم المتحدة",
+        ],
+    );
+    for word in [
+        "نهيب",
+        "الحدود",
+        "نجتمع",
+        "2024",
+        "تشرين الأول/أكتوبر",
+        "(أ)",
+        "(ب)",
+    ] {
+        assert!(text.contains(word), "{word} not in:\n{text}");
+    }
+    // Right to left: the paragraph number stands at the right margin, the text to its left.
+    let layout = Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let layout = String::from_utf8_lossy(&layout.stdout);
+    let line = layout
+        .lines()
+        .find(|l| l.contains("نهيب"))
+        .unwrap_or_else(|| panic!("no line with the first operative paragraph:\n{layout}"));
+    let number = line
+        .rfind('1')
+        .unwrap_or_else(|| panic!("no paragraph number: {line:?}\n{layout}"));
+    let word = line.find("نهيب").unwrap();
+    assert!(number > word, "the number is not on the right: {line:?}");
 }

@@ -144,9 +144,12 @@ pub(super) fn pdf_error(error: PdfError) -> CommandError {
         PdfError::MissingGlyphs { .. } => Some(
             "decl embeds fonts for Latin, Cyrillic and Arabic; check the text for stray characters",
         ),
-        PdfError::Template { .. } => {
-            Some("check the template in templates/, or remove it to use the built-in one")
-        }
+        PdfError::Template {
+            overridden: true, ..
+        } => Some("check the template in templates/, or remove it to use the built-in one"),
+        PdfError::Template {
+            overridden: false, ..
+        } => Some("this is a fault in decl's own template: please report it"),
         _ => None,
     };
     let command_error = CommandError::user(error.to_string());

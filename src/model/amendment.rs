@@ -136,6 +136,10 @@ pub enum RuleError {
         actor: DelegationCode,
         what: &'static str,
     },
+    #[error(
+        "{actor} is the {role}, which acts for the whole conference: only member delegations may co-sponsor"
+    )]
+    NotMember { actor: DelegationCode, role: Role },
     #[error("{id} is {status}: it can no longer be {what}")]
     NotTabled {
         id: AmendmentId,
@@ -222,6 +226,11 @@ impl Amendment {
             return Err(RuleError::Observer {
                 actor: code.clone(),
                 what,
+            });
+        } else if matches!(act, Act::Cosponsor) && !actor.may_cosponsor() {
+            return Err(RuleError::NotMember {
+                actor: code.clone(),
+                role: actor.role,
             });
         }
         if self.status != AmendmentStatus::Tabled {
@@ -921,6 +930,12 @@ mod tests {
         assert!(matches!(own, RuleError::OwnAmendment { .. }), "{own}");
         let observed = amendment.act(&observer, Act::Support, at(11)).unwrap_err();
         assert!(matches!(observed, RuleError::Observer { .. }), "{observed}");
+        let chair_cosponsors = amendment.act(&chair, Act::Cosponsor, at(11)).unwrap_err();
+        assert!(
+            matches!(chair_cosponsors, RuleError::NotMember { .. }),
+            "{chair_cosponsors}"
+        );
+        assert!(chair_cosponsors.to_string().contains("TJK is the chair"));
         let not_chair = amendment
             .act(
                 &rus,

@@ -257,6 +257,12 @@ impl Delegation {
         !matches!(self.role, Role::Observer)
     }
 
+    /// Co-sponsoring puts a delegation's name to a text as its author; the chair and the
+    /// secretariat act for the whole conference and so stand behind no delegation's text.
+    pub fn may_cosponsor(&self) -> bool {
+        matches!(self.role, Role::Member)
+    }
+
     /// The e-mail-like identity that stands as the commit author.
     pub fn email(&self) -> String {
         self.email

@@ -82,11 +82,13 @@ impl ExportView {
             .unwrap_or_else(|| original_lang.clone());
         let adopted_on = meta.dates.to.unwrap_or(meta.dates.from);
         let dates_text = match language.as_str() {
-            "ru" => russian_dates(meta.dates.from, meta.dates.to),
+            "ru" => dates_in(&RUSSIAN, meta.dates.from, meta.dates.to),
+            "ar" => dates_in(&ARABIC, meta.dates.from, meta.dates.to),
             _ => meta.dates.long_form(),
         };
         let date_text = match language.as_str() {
-            "ru" => russian_dates(adopted_on, None),
+            "ru" => dates_in(&RUSSIAN, adopted_on, None),
+            "ar" => dates_in(&ARABIC, adopted_on, None),
             _ => adopted_on.format("%-d %B %Y").to_string(),
         };
         let mut preamble = Vec::new();
@@ -294,10 +296,16 @@ impl ExportView {
     }
 }
 
-/// "18–19 октября 2022 года": Russian dates name the month in the genitive.
-fn russian_dates(from: chrono::NaiveDate, to: Option<chrono::NaiveDate>) -> String {
-    use chrono::Datelike;
-    const MONTHS: [&str; 12] = [
+/// How a language writes a date: its month names as they follow a day, and what follows the
+/// year.
+struct DateStyle {
+    months: [&'static str; 12],
+    after_year: &'static str,
+}
+
+/// "18–19 октября 2022 года": Russian names the month in the genitive.
+const RUSSIAN: DateStyle = DateStyle {
+    months: [
         "января",
         "февраля",
         "марта",
@@ -310,36 +318,54 @@ fn russian_dates(from: chrono::NaiveDate, to: Option<chrono::NaiveDate>) -> Stri
         "октября",
         "ноября",
         "декабря",
-    ];
-    let month = |date: chrono::NaiveDate| MONTHS[date.month0() as usize];
+    ],
+    after_year: " года",
+};
+
+/// "18-19 تشرين الأول/أكتوبر 2022": United Nations Arabic gives both names of each month.
+const ARABIC: DateStyle = DateStyle {
+    months: [
+        "كانون الثاني/يناير",
+        "شباط/فبراير",
+        "آذار/مارس",
+        "نيسان/أبريل",
+        "أيار/مايو",
+        "حزيران/يونيه",
+        "تموز/يوليه",
+        "آب/أغسطس",
+        "أيلول/سبتمبر",
+        "تشرين الأول/أكتوبر",
+        "تشرين الثاني/نوفمبر",
+        "كانون الأول/ديسمبر",
+    ],
+    after_year: "",
+};
+
+/// A day or a span of days in `style`: "18–19 октября 2022 года".
+fn dates_in(style: &DateStyle, from: chrono::NaiveDate, to: Option<chrono::NaiveDate>) -> String {
+    use chrono::Datelike;
+    let month = |date: chrono::NaiveDate| style.months[date.month0() as usize];
+    let year = |date: chrono::NaiveDate| format!("{}{}", date.year(), style.after_year);
     match to.filter(|to| *to != from) {
-        None => format!("{} {} {} года", from.day(), month(from), from.year()),
+        None => format!("{} {} {}", from.day(), month(from), year(from)),
         Some(to) if to.year() != from.year() => format!(
-            "{} {} {} года – {} {} {} года",
+            "{} {} {} – {} {} {}",
             from.day(),
             month(from),
-            from.year(),
+            year(from),
             to.day(),
             month(to),
-            to.year()
+            year(to)
         ),
-        Some(to) if to.month() != from.month() => {
-            format!(
-                "{} {} – {} {} {} года",
-                from.day(),
-                month(from),
-                to.day(),
-                month(to),
-                to.year()
-            )
-        }
-        Some(to) => format!(
-            "{}–{} {} {} года",
+        Some(to) if to.month() != from.month() => format!(
+            "{} {} – {} {} {}",
             from.day(),
+            month(from),
             to.day(),
             month(to),
-            to.year()
+            year(to)
         ),
+        Some(to) => format!("{}–{} {} {}", from.day(), to.day(), month(to), year(to)),
     }
 }
 
@@ -358,4 +384,39 @@ fn markdown_runs(runs: &[InlineRun]) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> chrono::NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_in_russian_and_arabic() {
+        let (from, to) = (day("2022-10-18"), day("2022-10-19"));
+        assert_eq!(
+            dates_in(&RUSSIAN, from, Some(to)),
+            "18–19 октября 2022 года"
+        );
+        assert_eq!(dates_in(&RUSSIAN, to, None), "19 октября 2022 года");
+        assert_eq!(
+            dates_in(&RUSSIAN, day("2022-09-30"), Some(to)),
+            "30 сентября – 19 октября 2022 года"
+        );
+        assert_eq!(
+            dates_in(&RUSSIAN, day("2022-12-31"), Some(day("2023-01-01"))),
+            "31 декабря 2022 года – 1 января 2023 года"
+        );
+        assert_eq!(
+            dates_in(&ARABIC, from, Some(to)),
+            "18–19 تشرين الأول/أكتوبر 2022"
+        );
+        assert_eq!(
+            dates_in(&ARABIC, from, Some(from)),
+            "18 تشرين الأول/أكتوبر 2022"
+        );
+    }
 }

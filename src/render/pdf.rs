@@ -74,8 +74,13 @@ pub enum PdfStandard {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("template {name}: {message}")]
-    Template { name: String, message: String },
+    #[error("template {name}{}: {message}", if *.overridden { "" } else { " (built in)" })]
+    Template {
+        name: String,
+        message: String,
+        /// Whether the repository's own `templates/<name>` was used.
+        overridden: bool,
+    },
     #[error("unknown template {0}")]
     UnknownTemplate(String),
     #[error(
@@ -205,6 +210,7 @@ fn compile(
     let template_error = |diagnostics: &[SourceDiagnostic]| PdfError::Template {
         name: name.to_owned(),
         message: describe(&world, diagnostics),
+        overridden: override_source.is_some(),
     };
     let compiled = typst::compile::<PagedDocument>(&world);
     let document = compiled
@@ -230,10 +236,7 @@ fn compile(
         creator: typst::foundations::Smart::Custom(Some("decl".into())),
         ..typst_pdf::PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|diagnostics| PdfError::Template {
-        name: name.to_owned(),
-        message: describe(&world, &diagnostics),
-    })
+    typst_pdf::pdf(&document, &options).map_err(|diagnostics| template_error(&diagnostics[..]))
 }
 
 /// Diagnostics as one message: each with its line in the template when it has one.

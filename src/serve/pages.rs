@@ -123,6 +123,41 @@ impl Visitor {
     }
 }
 
+/// One request's world: the server, the repository and who is asking.
+struct Page<'a> {
+    app: &'a App,
+    repo: &'a DeclRepo,
+    visitor: &'a Visitor,
+}
+
+impl Page<'_> {
+    /// Renders `template` for this visitor; the status is 200 unless `error` says otherwise.
+    fn show(
+        &self,
+        template: &str,
+        error: Option<&PageError>,
+        context: Value,
+    ) -> Result<Response, PageError> {
+        let status = error.map_or(StatusCode::OK, |e| e.status);
+        render(
+            self.app,
+            Some(self.repo),
+            Some(self.visitor),
+            template,
+            status,
+            context,
+        )
+    }
+
+    /// After an action: the message for the next page, and a redirect there (POST, then GET).
+    fn done(&self, message: String, to: &str) -> Response {
+        if let Some(id) = &self.visitor.session_id {
+            self.app.sessions.set_flash(id, message);
+        }
+        Redirect::to(to).into_response()
+    }
+}
+
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -177,7 +212,7 @@ fn visitor(app: &App, headers: &HeaderMap) -> Result<(DeclRepo, Visitor), PageEr
 /// Runs `work` on a blocking thread with the repository and the visitor.
 async fn blocking<F>(app: Arc<App>, headers: HeaderMap, work: F) -> Response
 where
-    F: FnOnce(&App, &DeclRepo, &Visitor) -> Result<Response, PageError> + Send + 'static,
+    F: FnOnce(&Page) -> Result<Response, PageError> + Send + 'static,
 {
     let result = tokio::task::spawn_blocking(move || {
         let (repo, visitor) = match visitor(&app, &headers) {
@@ -187,7 +222,12 @@ where
         if app.options.read_access == ReadAccess::SignedIn && visitor.session.is_none() {
             return Redirect::to("/signin").into_response();
         }
-        match work(&app, &repo, &visitor) {
+        let page = Page {
+            app: &app,
+            repo: &repo,
+            visitor: &visitor,
+        };
+        match work(&page) {
             Ok(response) => response,
             Err(error) => error_page(&app, Some((&repo, &visitor)), error),
         }
@@ -199,9 +239,7 @@ where
 /// A write: checks the form's origin and CSRF token, takes the write lock, then runs `work`.
 async fn write<F>(app: Arc<App>, headers: HeaderMap, body: Bytes, work: F) -> Response
 where
-    F: FnOnce(&App, &DeclRepo, &Visitor, &Session, &Form) -> Result<Response, PageError>
-        + Send
-        + 'static,
+    F: FnOnce(&Page, &Session, &Form) -> Result<Response, PageError> + Send + 'static,
 {
     let form: Form = form_urlencoded::parse(&body).into_owned().collect();
     if let Err(error) = same_origin(&headers) {
@@ -209,8 +247,8 @@ where
     }
     let guard = app.clone();
     let _writing = guard.writes.lock().await;
-    blocking(app, headers, move |app, repo, visitor| {
-        let Some(session) = &visitor.session else {
+    blocking(app, headers, move |page| {
+        let Some(session) = &page.visitor.session else {
             return Err(PageError::new(
                 StatusCode::UNAUTHORIZED,
                 "sign in to act: your session has ended, or you never signed in",
@@ -224,7 +262,7 @@ where
                  reload the page and try again",
             ));
         }
-        work(app, repo, visitor, session, &form)
+        work(page, session, &form)
     })
     .await
 }
@@ -348,14 +386,6 @@ fn error_page(app: &App, found: Option<(&DeclRepo, &Visitor)>, error: PageError)
     .unwrap_or_else(|e| (error.status, e.message).into_response())
 }
 
-/// After an action: the message for the next page, and a redirect there (POST, then GET).
-fn done(app: &App, visitor: &Visitor, message: String, to: &str) -> Response {
-    if let Some(id) = &visitor.session_id {
-        app.sessions.set_flash(id, message);
-    }
-    Redirect::to(to).into_response()
-}
-
 fn revision_names(repo: &DeclRepo) -> Result<Value, PageError> {
     let tags = repo.revisions()?;
     Ok(tags
@@ -372,10 +402,7 @@ fn revision_names(repo: &DeclRepo) -> Result<Value, PageError> {
 // ---- reading ----
 
 pub async fn text(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    blocking(app, headers, |app, repo, visitor| {
-        text_page(app, repo, visitor, None)
-    })
-    .await
+    blocking(app, headers, |page| text_page(page, None)).await
 }
 
 pub async fn revision_text(
@@ -383,19 +410,11 @@ pub async fn revision_text(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Response {
-    blocking(app, headers, move |app, repo, visitor| {
-        text_page(app, repo, visitor, Some(name))
-    })
-    .await
+    blocking(app, headers, move |page| text_page(page, Some(name))).await
 }
 
-fn text_page(
-    app: &App,
-    repo: &DeclRepo,
-    visitor: &Visitor,
-    rev: Option<String>,
-) -> Result<Response, PageError> {
-    let revisions = repo.revisions()?;
+fn text_page(page: &Page, rev: Option<String>) -> Result<Response, PageError> {
+    let revisions = page.repo.revisions()?;
     let (at, label) = match &rev {
         Some(name) => {
             let Some(tag) = revisions.iter().find(|t| &t.name == name) else {
@@ -414,33 +433,27 @@ fn text_page(
         }
         None => (At::WorkTree, "the current text".to_owned()),
     };
-    let declaration = repo.load(&at)?;
+    let declaration = page.repo.load(&at)?;
     let view = CompilationView::new(&declaration, &[], &label);
-    render(
-        app,
-        Some(repo),
-        Some(visitor),
+    page.show(
         "serve/text.html",
-        StatusCode::OK,
+        None,
         json!({
             "page_title": if rev.is_some() { label.clone() } else { "Current text".into() },
             "label": label,
             "current": rev.is_none(),
             "view": view,
-            "revisions": revision_names(repo)?,
+            "revisions": revision_names(page.repo)?,
         }),
     )
 }
 
 pub async fn compilation(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    blocking(app, headers, |app, repo, visitor| {
-        let view = views::compilation(repo, None)?;
-        render(
-            app,
-            Some(repo),
-            Some(visitor),
+    blocking(app, headers, |page| {
+        let view = views::compilation(page.repo, None)?;
+        page.show(
             "serve/compilation.html",
-            StatusCode::OK,
+            None,
             json!({"page_title": "Compilation text", "view": view}),
         )
     })
@@ -457,7 +470,8 @@ pub async fn clause(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    blocking(app, headers, move |app, repo, visitor| {
+    blocking(app, headers, move |page| {
+        let repo = page.repo;
         let id = parse_clause(&id)?;
         let declaration = repo.load(&At::WorkTree)?;
         actions::find_clause(&declaration, &id)?;
@@ -483,12 +497,9 @@ pub async fn clause(
         let label = declaration
             .number_of(&id)
             .map_or_else(|| id.to_string(), |n| n.to_string());
-        render(
-            app,
-            Some(repo),
-            Some(visitor),
+        page.show(
             "serve/clause.html",
-            StatusCode::OK,
+            None,
             json!({"page_title": format!("{label} ({id})"), "id": id.as_str(), "label": label,
                    "view": view, "history": history, "blame": blame}),
         )
@@ -515,10 +526,10 @@ pub async fn compare(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    blocking(app, headers, move |app, repo, visitor| {
+    blocking(app, headers, move |page| {
         let request = redline_request(&query);
         let (view, problem) = match views::redline_between(
-            repo,
+            page.repo,
             &request,
             &RedlineOptions::default(),
             Scope::Changes,
@@ -526,17 +537,13 @@ pub async fn compare(
             Ok(view) => (Some(view), None),
             Err(error) => (None, Some(PageError::from(error))),
         };
-        let status = problem.as_ref().map_or(StatusCode::OK, |p| p.status);
-        render(
-            app,
-            Some(repo),
-            Some(visitor),
+        page.show(
             "serve/compare.html",
-            status,
+            problem.as_ref(),
             json!({"page_title": "Compare revisions", "view": view,
-                   "error": problem.map(|p| p.message),
+                   "error": problem.as_ref().map(|p| &p.message),
                    "from": request.from, "to": request.to,
-                   "revisions": revision_names(repo)?}),
+                   "revisions": revision_names(page.repo)?}),
         )
     })
     .await
@@ -556,20 +563,17 @@ fn amendment_row(declaration: &Declaration, amendment: &Amendment) -> Value {
 }
 
 pub async fn amendments(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    blocking(app, headers, |app, repo, visitor| {
-        let declaration = repo.load(&At::WorkTree)?;
-        let mut amendments = repo.load_amendments(&At::WorkTree)?;
+    blocking(app, headers, |page| {
+        let declaration = page.repo.load(&At::WorkTree)?;
+        let mut amendments = page.repo.load_amendments(&At::WorkTree)?;
         amendments.sort_by_key(|a| (!a.is_pending(), a.id.to_string()));
         let rows: Vec<Value> = amendments
             .iter()
             .map(|a| amendment_row(&declaration, a))
             .collect();
-        render(
-            app,
-            Some(repo),
-            Some(visitor),
+        page.show(
             "serve/amendments.html",
-            StatusCode::OK,
+            None,
             json!({"page_title": "Amendments", "amendments": rows}),
         )
     })
@@ -595,8 +599,8 @@ pub async fn amendment(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    blocking(app, headers, move |app, repo, visitor| {
-        amendment_page(app, repo, visitor, &id, StatusCode::OK, None, &Vec::new())
+    blocking(app, headers, move |page| {
+        amendment_page(page, &id, None, &Vec::new())
     })
     .await
 }
@@ -606,15 +610,14 @@ fn parse_amendment_id(text: &str) -> Result<AmendmentId, PageError> {
         .map_err(|e: crate::model::IdError| PageError::new(StatusCode::NOT_FOUND, e.to_string()))
 }
 
+/// The amendment's page; after a refused action, with the refusal and what the form held.
 fn amendment_page(
-    app: &App,
-    repo: &DeclRepo,
-    visitor: &Visitor,
+    page: &Page,
     id: &str,
-    status: StatusCode,
     error: Option<PageError>,
     form: &Form,
 ) -> Result<Response, PageError> {
+    let repo = page.repo;
     let id = parse_amendment_id(id)?;
     let declaration = repo.load(&At::WorkTree)?;
     let Some(amendment) = repo.load_amendment(&At::WorkTree, &id)? else {
@@ -640,14 +643,11 @@ fn amendment_page(
                    "reason": entry.reason, "text": entry.text, "revision": entry.revision})
         })
         .collect();
+    let visitor = page.visitor;
     let code = visitor.code();
     let pending = amendment.status == AmendmentStatus::Tabled;
     let is_proposer = code == Some(&amendment.proposer);
-    let may_negotiate = visitor
-        .delegation
-        .as_ref()
-        .is_some_and(|d| d.may_negotiate());
-    let may_decide = visitor.delegation.as_ref().is_some_and(|d| d.may_decide());
+    let may = |rule: fn(&Delegation) -> bool| visitor.delegation.as_ref().is_some_and(rule);
     let clause = amendment.clause().clone();
     let clause_label = declaration
         .number_of(&clause)
@@ -657,12 +657,9 @@ fn amendment_page(
         .get(&clause)
         .map(|c| c.wording())
         .unwrap_or_default();
-    render(
-        app,
-        Some(repo),
-        Some(visitor),
+    page.show(
         "serve/amendment.html",
-        status,
+        error.as_ref(),
         json!({
             "page_title": format!("Amendment {id}"),
             "amendment": amendment_row(&declaration, &amendment),
@@ -673,14 +670,14 @@ fn amendment_page(
             "stale": amendment.is_stale(&declaration),
             "lines": redline_lines(&declaration, &amendment),
             "record": record,
-            "error": error.map(|e| e.message),
+            "error": error.as_ref().map(|e| &e.message),
             "modified_text": field(form, "text").map_or(current_text, str::to_owned),
             "reason": field(form, "reason").unwrap_or_default(),
             "can": {
-                "support": pending && may_negotiate && !is_proposer,
-                "cosponsor": pending && may_negotiate && !is_proposer,
+                "support": pending && may(Delegation::may_negotiate) && !is_proposer,
+                "cosponsor": pending && may(Delegation::may_cosponsor) && !is_proposer,
                 "withdraw": pending && is_proposer,
-                "decide": pending && may_decide,
+                "decide": pending && may(Delegation::may_decide),
             },
         }),
     )
@@ -694,89 +691,60 @@ pub async fn act(
     Path((id, act)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    write(
-        app,
-        headers,
-        body,
-        move |app, repo, visitor, session, form| {
-            let amendment_id = parse_amendment_id(&id)?;
-            let reason = given(form, "reason").map(str::to_owned);
-            let act = match act.as_str() {
-                "support" => Act::Support,
-                "oppose" => Act::Oppose { reason },
-                "cosponsor" => Act::Cosponsor,
-                "withdraw" => Act::Withdraw,
-                "accept" => Act::Accept {
-                    modified_text: None,
+    write(app, headers, body, move |page, session, form| {
+        let amendment_id = parse_amendment_id(&id)?;
+        let reason = given(form, "reason").map(str::to_owned);
+        let act = match act.as_str() {
+            "support" => Act::Support,
+            "oppose" => Act::Oppose { reason },
+            "cosponsor" => Act::Cosponsor,
+            "withdraw" => Act::Withdraw,
+            "accept" => Act::Accept {
+                modified_text: None,
+            },
+            "accept-modified" => match given(form, "text") {
+                Some(text) => Act::Accept {
+                    modified_text: Some(text.replace("\r\n", "\n")),
                 },
-                "accept-modified" => match given(form, "text") {
-                    Some(text) => Act::Accept {
-                        modified_text: Some(text.replace("\r\n", "\n")),
-                    },
-                    None => {
-                        let error = PageError::new(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "accepting as modified needs the modified wording",
-                        );
-                        return amendment_page(
-                            app,
-                            repo,
-                            visitor,
-                            &id,
-                            error.status,
-                            Some(error),
-                            form,
-                        );
-                    }
-                },
-                "reject" => Act::Reject { reason },
-                "rebase" => {
-                    return finish(
-                        app,
-                        repo,
-                        visitor,
-                        session,
-                        Action::Rebase { id: amendment_id },
-                        &id,
-                        form,
+                None => {
+                    let error = PageError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "accepting as modified needs the modified wording",
                     );
+                    return amendment_page(page, &id, Some(error), form);
                 }
-                _ => {
-                    return Err(PageError::new(
-                        StatusCode::NOT_FOUND,
-                        format!("there is no action {act:?} on an amendment"),
-                    ));
-                }
-            };
-            finish(
-                app,
-                repo,
-                visitor,
-                session,
-                Action::Act {
-                    id: amendment_id,
-                    act,
-                },
-                &id,
-                form,
-            )
-        },
-    )
+            },
+            "reject" => Act::Reject { reason },
+            "rebase" => {
+                let action = Action::Rebase { id: amendment_id };
+                return finish(page, session, action, &id, form);
+            }
+            _ => {
+                return Err(PageError::new(
+                    StatusCode::NOT_FOUND,
+                    format!("there is no action {act:?} on an amendment"),
+                ));
+            }
+        };
+        let action = Action::Act {
+            id: amendment_id,
+            act,
+        };
+        finish(page, session, action, &id, form)
+    })
     .await
 }
 
 /// Performs an action on amendment `id` and goes back to its page, or shows the page with
 /// the refusal (the repository unchanged: an action that fails makes no commit).
 fn finish(
-    app: &App,
-    repo: &DeclRepo,
-    visitor: &Visitor,
+    page: &Page,
     session: &Session,
     action: Action,
     id: &str,
     form: &Form,
 ) -> Result<Response, PageError> {
-    match actions::perform(repo, &session.delegation, app.now(), action) {
+    match actions::perform(page.repo, &session.delegation, page.app.now(), action) {
         Ok(outcome) => {
             let mut message = outcome.summary;
             if !outcome.competing.is_empty() {
@@ -786,12 +754,9 @@ fn finish(
                     ids.join(", ")
                 ));
             }
-            Ok(done(app, visitor, message, &format!("/amendments/{id}")))
+            Ok(page.done(message, &format!("/amendments/{id}")))
         }
-        Err(error) => {
-            let error = PageError::from(error);
-            amendment_page(app, repo, visitor, id, error.status, Some(error), form)
-        }
+        Err(error) => amendment_page(page, id, Some(error.into()), form),
     }
 }
 
@@ -800,13 +765,13 @@ pub async fn propose_form(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    blocking(app, headers, move |app, repo, visitor| {
+    blocking(app, headers, move |page| {
         let mut form: Form = query.into_iter().collect();
         if let Some(clause) = field(&form, "clause").map(str::to_owned)
             && field(&form, "text").is_none()
         {
             // Replacing a clause starts from its current wording.
-            let declaration = repo.load(&At::WorkTree)?;
+            let declaration = page.repo.load(&At::WorkTree)?;
             if let Some(existing) = clause
                 .parse::<ClauseId>()
                 .ok()
@@ -815,21 +780,19 @@ pub async fn propose_form(
                 form.push(("text".into(), existing.wording()));
             }
         }
-        propose_page(app, repo, visitor, StatusCode::OK, None, None, &form)
+        propose_page(page, &form, None, None)
     })
     .await
 }
 
+/// The proposal form, holding what was typed; with the refusal, or with the preview.
 fn propose_page(
-    app: &App,
-    repo: &DeclRepo,
-    visitor: &Visitor,
-    status: StatusCode,
+    page: &Page,
+    form: &Form,
     error: Option<PageError>,
     preview: Option<Vec<Value>>,
-    form: &Form,
 ) -> Result<Response, PageError> {
-    let declaration = repo.load(&At::WorkTree)?;
+    let declaration = page.repo.load(&At::WorkTree)?;
     let clauses: Vec<Value> = declaration
         .numbered()
         .map(|(number, id, clause)| {
@@ -845,7 +808,7 @@ fn propose_page(
     let others: Vec<Value> = declaration
         .delegations
         .iter()
-        .filter(|d| d.may_negotiate() && Some(&d.code) != visitor.code())
+        .filter(|d| d.may_cosponsor() && Some(&d.code) != page.visitor.code())
         .map(|d| json!({"code": d.code.as_str(), "name": d.name}))
         .collect();
     let chosen: Vec<&str> = form
@@ -853,12 +816,9 @@ fn propose_page(
         .filter(|(k, _)| k == "cosponsor")
         .map(|(_, v)| v.as_str())
         .collect();
-    render(
-        app,
-        Some(repo),
-        Some(visitor),
+    page.show(
         "serve/propose.html",
-        status,
+        error.as_ref(),
         json!({
             "page_title": "Propose an amendment",
             "operations": OPERATIONS
@@ -867,7 +827,7 @@ fn propose_page(
                 .collect::<Vec<_>>(),
             "clauses": clauses,
             "delegations": others,
-            "error": error.map(|e| e.message),
+            "error": error.as_ref().map(|e| &e.message),
             "preview": preview,
             "form": {
                 "operation": field(form, "operation").unwrap_or("replace"),
@@ -961,113 +921,83 @@ fn proposal_from(form: &Form) -> Result<Proposal, PageError> {
 }
 
 pub async fn propose(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    write(app, headers, body, |app, repo, visitor, session, form| {
+    write(app, headers, body, |page, session, form| {
         let proposal = match proposal_from(form) {
             Ok(proposal) => proposal,
-            Err(error) => {
-                return propose_page(app, repo, visitor, error.status, Some(error), None, form);
-            }
+            Err(error) => return propose_page(page, form, Some(error), None),
         };
+        let (repo, now) = (page.repo, page.app.now());
         if field(form, "intent") == Some("preview") {
-            return match actions::preview(repo, &session.delegation, app.now(), proposal) {
+            return match actions::preview(repo, &session.delegation, now, proposal) {
                 Ok((amendment, declaration)) => {
-                    let lines = redline_lines(&declaration, &amendment);
-                    let lines = if lines.is_empty() {
-                        vec![
+                    let mut lines = redline_lines(&declaration, &amendment);
+                    if lines.is_empty() {
+                        // A deletion or a move has no wording to compare: say what it does.
+                        lines.push(
                             json!([{"kind": "equal", "text": amendment.describe(&declaration),
-                                     "italic": false, "bold": false, "bracketed": false}]),
-                        ]
-                    } else {
-                        lines
-                    };
-                    propose_page(app, repo, visitor, StatusCode::OK, None, Some(lines), form)
+                                           "italic": false, "bold": false, "bracketed": false}]),
+                        );
+                    }
+                    propose_page(page, form, None, Some(lines))
                 }
-                Err(error) => {
-                    let error = PageError::from(error);
-                    propose_page(app, repo, visitor, error.status, Some(error), None, form)
-                }
+                Err(error) => propose_page(page, form, Some(error.into()), None),
             };
         }
-        match actions::perform(
-            repo,
-            &session.delegation,
-            app.now(),
-            Action::Propose(proposal),
-        ) {
+        match actions::perform(repo, &session.delegation, now, Action::Propose(proposal)) {
             Ok(outcome) => {
                 let id = outcome
                     .amendment
                     .map(|id| id.to_string())
                     .unwrap_or_default();
-                Ok(done(
-                    app,
-                    visitor,
-                    outcome.summary,
-                    &format!("/amendments/{id}"),
-                ))
+                Ok(page.done(outcome.summary, &format!("/amendments/{id}")))
             }
-            Err(error) => {
-                let error = PageError::from(error);
-                propose_page(app, repo, visitor, error.status, Some(error), None, form)
-            }
+            Err(error) => propose_page(page, form, Some(error.into()), None),
         }
     })
     .await
 }
 
 pub async fn revisions(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    blocking(app, headers, |app, repo, visitor| {
-        revisions_page(app, repo, visitor, StatusCode::OK, None, &Vec::new())
-    })
-    .await
+    blocking(app, headers, |page| revisions_page(page, &Vec::new(), None)).await
 }
 
 fn revisions_page(
-    app: &App,
-    repo: &DeclRepo,
-    visitor: &Visitor,
-    status: StatusCode,
-    error: Option<PageError>,
+    page: &Page,
     form: &Form,
+    error: Option<PageError>,
 ) -> Result<Response, PageError> {
-    let amendments = repo.load_amendments(&At::WorkTree)?;
+    let amendments = page.repo.load_amendments(&At::WorkTree)?;
     let accepted: Vec<String> = amendments
         .iter()
         .filter(|a| a.awaits_application())
         .map(|a| a.id.to_string())
         .collect();
-    render(
-        app,
-        Some(repo),
-        Some(visitor),
+    page.show(
         "serve/revisions.html",
-        status,
-        json!({"page_title": "Revisions", "revisions": revision_names(repo)?,
-               "accepted": accepted, "error": error.map(|e| e.message),
+        error.as_ref(),
+        json!({"page_title": "Revisions", "revisions": revision_names(page.repo)?,
+               "accepted": accepted, "error": error.as_ref().map(|e| &e.message),
                "name": field(form, "name").unwrap_or_default(),
                "label": field(form, "label").unwrap_or_default()}),
     )
 }
 
 pub async fn cut(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    write(app, headers, body, |app, repo, visitor, session, form| {
+    write(app, headers, body, |page, session, form| {
         let Some(name) = given(form, "name") else {
             let error = PageError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "name the revision (e.g. rev2)",
             );
-            return revisions_page(app, repo, visitor, error.status, Some(error), form);
+            return revisions_page(page, form, Some(error));
         };
         let action = Action::Cut {
             name: name.to_owned(),
             label: given(form, "label").map(str::to_owned),
         };
-        match actions::perform(repo, &session.delegation, app.now(), action) {
-            Ok(outcome) => Ok(done(app, visitor, outcome.summary, "/revisions")),
-            Err(error) => {
-                let error = PageError::from(error);
-                revisions_page(app, repo, visitor, error.status, Some(error), form)
-            }
+        match actions::perform(page.repo, &session.delegation, page.app.now(), action) {
+            Ok(outcome) => Ok(page.done(outcome.summary, "/revisions")),
+            Err(error) => revisions_page(page, form, Some(error.into())),
         }
     })
     .await
@@ -1076,16 +1006,13 @@ pub async fn cut(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -
 // ---- exports ----
 
 pub async fn exports(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    blocking(app, headers, |app, repo, visitor| {
-        let adopted = repo.revisions()?.iter().any(|t| t.name == "adopted");
-        render(
-            app,
-            Some(repo),
-            Some(visitor),
+    blocking(app, headers, |page| {
+        let adopted = page.repo.revisions()?.iter().any(|t| t.name == "adopted");
+        page.show(
             "serve/exports.html",
-            StatusCode::OK,
+            None,
             json!({"page_title": "Downloads", "adopted": adopted,
-                   "revisions": revision_names(repo)?}),
+                   "revisions": revision_names(page.repo)?}),
         )
     })
     .await
@@ -1097,7 +1024,8 @@ pub async fn export(
     Path(file): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    blocking(app, headers, move |app, repo, _visitor| {
+    blocking(app, headers, move |page| {
+        let (app, repo) = (page.app, page.repo);
         let download = |bytes: Vec<u8>, content_type: &'static str, name: &str| {
             let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
                 .unwrap_or(HeaderValue::from_static("attachment"));
@@ -1247,24 +1175,17 @@ fn sign_in(app: &App, _headers: &HeaderMap, token: &str) -> Response {
 }
 
 pub async fn signout(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    write(
-        app,
-        headers,
-        body,
-        |app, _repo, visitor, _session, _form| {
-            if let Some(id) = &visitor.session_id {
-                app.sessions.close(id);
-            }
-            let mut response = Redirect::to("/signin").into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                HeaderValue::from_static(
-                    "decl_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
-                ),
-            );
-            Ok(response)
-        },
-    )
+    write(app, headers, body, |page, _session, _form| {
+        if let Some(id) = &page.visitor.session_id {
+            page.app.sessions.close(id);
+        }
+        let mut response = Redirect::to("/signin").into_response();
+        response.headers_mut().insert(
+            header::SET_COOKIE,
+            HeaderValue::from_static("decl_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
+        );
+        Ok(response)
+    })
     .await
 }
 
@@ -1293,7 +1214,7 @@ pub async fn reload_script() -> Response {
 }
 
 pub async fn not_found(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    blocking(app, headers, |_, _, _| {
+    blocking(app, headers, |_| {
         Err(PageError::new(
             StatusCode::NOT_FOUND,
             "there is no such page here",

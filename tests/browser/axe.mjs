@@ -2,8 +2,8 @@
 //
 // As a program: `node axe.mjs PAGE...`, where each PAGE is an HTML file path or a URL. It
 // prints one JSON object per page with its violations and exits 1 if any page has one (2 if
-// a page could not be checked). As a module: `checkPages(urls)` returns the same results, so
-// that other checks (the `decl serve` pages) can reuse it.
+// a page could not be checked). As a module: `checkPages(urls)` returns the same results, and
+// `axePage(page)` checks a page in whatever state a script has brought it to (serve-a11y.mjs).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -22,7 +22,32 @@ export function toUrl(page) {
 }
 
 /**
- * Runs axe on each URL. Returns [{ url, violations: [{ id, impact, help, nodes: [...] }] }].
+ * Runs axe on a Playwright page as it stands (after any clicks). Returns its violations:
+ * [{ id, impact, help, nodes: [...], count }].
+ */
+export async function axePage(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: tags },
+      resultTypes: ["violations"],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({
+        target: n.target.join(" "),
+        html: n.html.slice(0, 200),
+        summary: n.failureSummary,
+      })),
+      count: v.nodes.length,
+    }));
+  }, TAGS);
+}
+
+/**
+ * Runs axe on each URL. Returns [{ url, violations }].
  */
 export async function checkPages(urls) {
   const browser = await launchBrowser();
@@ -32,25 +57,7 @@ export async function checkPages(urls) {
     for (const url of urls) {
       const page = await context.newPage();
       await page.goto(url, { waitUntil: "load" });
-      await page.addScriptTag({ content: axeSource });
-      const violations = await page.evaluate(async (tags) => {
-        const result = await window.axe.run(document, {
-          runOnly: { type: "tag", values: tags },
-          resultTypes: ["violations"],
-        });
-        return result.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          help: v.help,
-          nodes: v.nodes.slice(0, 5).map((n) => ({
-            target: n.target.join(" "),
-            html: n.html.slice(0, 200),
-            summary: n.failureSummary,
-          })),
-          count: v.nodes.length,
-        }));
-      }, TAGS);
-      results.push({ url, violations });
+      results.push({ url, violations: await axePage(page) });
       await page.close();
     }
   } finally {
