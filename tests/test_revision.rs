@@ -16,6 +16,25 @@ fn revisions_are_listed_with_their_labels() {
     assert!(output.contains("Rev.1"));
 }
 
+/// With a fixed clock every tag has the same time: the order still follows the history, not
+/// the alphabet ("rev1" before "zero-draft" would send "compare with the one before" astray).
+#[test]
+fn revisions_cut_in_the_same_second_follow_the_history() {
+    let env = TestEnv::new();
+    env.small("repo");
+    for name in ["rev1", "a-late-one"] {
+        env.decl("repo", &["revision", "cut", name, "--as", "UNOCT"])
+            .success();
+    }
+    let output = env.decl("repo", &["revision", "list"]).success().stdout;
+    let names: Vec<&str> = output
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(names, ["zero-draft", "rev1", "a-late-one"], "{output}");
+}
+
 #[test]
 fn a_revision_name_cannot_be_reused_and_nothing_changes() {
     let env = TestEnv::new();

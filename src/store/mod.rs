@@ -549,8 +549,28 @@ impl DeclRepo {
                 tagger,
             });
         }
-        tags.sort_by_key(|tag| tag.time);
-        Ok(tags)
+        // Tags cut within the same second (a scripted replay, a fixed clock) are ordered by
+        // ancestry: a revision comes after those its commit descends from. Counting those
+        // ancestors gives a key, where a comparator asking git would not be a total order.
+        let descends = |a: &RevisionTag, b: &RevisionTag| {
+            let (Ok(a), Ok(b)) = (Oid::from_str(&a.commit), Oid::from_str(&b.commit)) else {
+                return false;
+            };
+            a != b && self.repo.graph_descendant_of(a, b).unwrap_or(false)
+        };
+        let ancestors: Vec<usize> = tags
+            .iter()
+            .map(|tag| {
+                tags.iter()
+                    .filter(|other| other.time == tag.time && descends(tag, other))
+                    .count()
+            })
+            .collect();
+        let mut keyed: Vec<(usize, RevisionTag)> = ancestors.into_iter().zip(tags).collect();
+        keyed.sort_by(|(a_rank, a), (b_rank, b)| {
+            (a.time, a_rank, &a.name).cmp(&(b.time, b_rank, &b.name))
+        });
+        Ok(keyed.into_iter().map(|(_, tag)| tag).collect())
     }
 
     /// The latest revision tag that HEAD descends from, and the number of commits since.
@@ -1385,6 +1405,7 @@ fn read_clauses(
 ) -> Result<(BTreeMap<ClauseId, Clause>, BTreeSet<ClauseId>), StoreError> {
     let mut clauses = BTreeMap::new();
     let mut unreadable = BTreeSet::new();
+    let mut files = Vec::new();
     for name in names {
         let file = format!("clauses/{name}");
         let Some(stem) = name.strip_suffix(".yaml") else {
@@ -1402,10 +1423,12 @@ fn read_clauses(
                 continue;
             }
         };
-        let Some(bytes) = source.read(&file)? else {
-            continue;
-        };
-        match collect(problems, yaml::parse::<Clause>(&file, &bytes)) {
+        if let Some(bytes) = source.read(&file)? {
+            files.push((id, file, bytes));
+        }
+    }
+    for (id, _, _, parsed) in parse_in_parallel::<Clause, _>(files) {
+        match collect(problems, parsed) {
             Some(clause) => {
                 clauses.insert(id, clause);
             }
@@ -1543,33 +1566,36 @@ fn read_amendments_where(
         found,
         misplaced: mut problems,
     } = amendment_files(source)?;
-    let mut amendments = Vec::new();
+    let mut files = Vec::new();
     for (id, file) in found {
-        let Some(bytes) = source.read(&file)? else {
+        if let Some(bytes) = source.read(&file)?
+            && wanted(&bytes)
+        {
+            files.push((id, file, bytes));
+        }
+    }
+    let mut amendments = Vec::new();
+    for (id, file, bytes, parsed) in parse_in_parallel::<Amendment, _>(files) {
+        let Some(amendment) = collect(&mut problems, parsed) else {
             continue;
         };
-        if !wanted(&bytes) {
+        if amendment.id != id {
+            let at = yaml::decode(&file, &bytes)
+                .ok()
+                .and_then(|text| yaml::locate(text, "id"))
+                .unwrap_or((1, 1));
+            problems.push(Problem::at(
+                &file,
+                at,
+                format!(
+                    "the id {} does not match the file name {}",
+                    amendment.id,
+                    file.rsplit('/').next().unwrap_or(&file)
+                ),
+            ));
             continue;
         }
-        if let Some(amendment) = collect(&mut problems, yaml::parse::<Amendment>(&file, &bytes)) {
-            if amendment.id != id {
-                let at = yaml::decode(&file, &bytes)
-                    .ok()
-                    .and_then(|text| yaml::locate(text, "id"))
-                    .unwrap_or((1, 1));
-                problems.push(Problem::at(
-                    &file,
-                    at,
-                    format!(
-                        "the id {} does not match the file name {}",
-                        amendment.id,
-                        file.rsplit('/').next().unwrap_or(&file)
-                    ),
-                ));
-                continue;
-            }
-            amendments.push(amendment);
-        }
+        amendments.push(amendment);
     }
     amendments.sort_by(|a, b| a.id.cmp(&b.id));
     Ok((amendments, problems))
@@ -1649,6 +1675,28 @@ pub fn read_translation_dir(dir: &Path, language: &str) -> Result<Translation, S
     let mut translation = translation.unwrap_or_default();
     translation.language = language.to_owned();
     Ok(translation)
+}
+
+/// A file read for parsing: what it is (a clause or amendment id), its path, its bytes.
+type ReadFile<K> = (K, String, Vec<u8>);
+
+/// Parses files on every core, since YAML parsing is most of what reading a large repository
+/// costs; the results come back in the order given, each with its file.
+fn parse_in_parallel<T, K>(
+    files: Vec<ReadFile<K>>,
+) -> Vec<(K, String, Vec<u8>, Result<T, Vec<Problem>>)>
+where
+    T: serde::de::DeserializeOwned + Send,
+    K: Send,
+{
+    use rayon::prelude::*;
+    files
+        .into_par_iter()
+        .map(|(key, file, bytes)| {
+            let parsed = yaml::parse::<T>(&file, &bytes);
+            (key, file, bytes, parsed)
+        })
+        .collect()
 }
 
 fn collect<T>(problems: &mut Vec<Problem>, result: Result<T, Vec<Problem>>) -> Option<T> {
