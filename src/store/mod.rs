@@ -1679,12 +1679,12 @@ pub fn read_translation_dir(dir: &Path, language: &str) -> Result<Translation, S
 
 /// A file read for parsing: what it is (a clause or amendment id), its path, its bytes.
 type ReadFile<K> = (K, String, Vec<u8>);
+/// A file read and parsed: the same, with what the parse found.
+type ParsedFile<K, T> = (K, String, Vec<u8>, Result<T, Vec<Problem>>);
 
 /// Parses files on every core, since YAML parsing is most of what reading a large repository
 /// costs; the results come back in the order given, each with its file.
-fn parse_in_parallel<T, K>(
-    files: Vec<ReadFile<K>>,
-) -> Vec<(K, String, Vec<u8>, Result<T, Vec<Problem>>)>
+fn parse_in_parallel<T, K>(files: Vec<ReadFile<K>>) -> Vec<ParsedFile<K, T>>
 where
     T: serde::de::DeserializeOwned + Send,
     K: Send,
