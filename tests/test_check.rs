@@ -342,3 +342,60 @@ fn style_checks_name_the_paragraph() {
         "ok: no problems found\n"
     );
 }
+
+/// A repository large enough for the parse cache (`.git/decl/cache/`): a second read takes
+/// the cached clauses, an edited file is read afresh, and a broken one is reported with its
+/// position however often it is read, while the cache is there.
+#[test]
+fn the_parse_cache_never_hides_an_edit_or_a_fault() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let mut declaration = env.read("repo/declaration.yaml");
+    let mut ids = String::new();
+    for n in 1..=80 {
+        let id = format!("op-extra-{n}");
+        env.write(
+            &format!("repo/clauses/{id}.yaml"),
+            &format!("kind: operative\nstatus: draft\ntext: \"*Decide* point {n};\"\n"),
+        );
+        ids.push_str(&format!("  - {id}\n"));
+    }
+    declaration.push_str(&ids);
+    env.write("repo/declaration.yaml", &declaration);
+    env.git("repo", &["add", "-A"]).success();
+    env.git("repo", &["commit", "-qm", "Eighty more paragraphs"])
+        .success();
+    for _ in 0..2 {
+        env.decl("repo", &["check"]).success();
+    }
+    assert!(
+        env.root()
+            .join("repo/.git/decl/cache/clauses.json")
+            .exists()
+    );
+    env.write(
+        "repo/clauses/op-extra-7.yaml",
+        "kind: operative\nstatus: draft\ntext: \"*Decide* something else;\"\n",
+    );
+    let shown = env.decl("repo", &["show", "op-extra-7"]).success().stdout;
+    assert!(shown.contains("something else"), "{shown}");
+    env.write(
+        "repo/clauses/op-extra-7.yaml",
+        "kind: operative\nstatus: draft\ntext: [unclosed\n",
+    );
+    for _ in 0..2 {
+        let output = env.decl("repo", &["check"]).failure();
+        assert!(
+            output.stdout.contains("clauses/op-extra-7.yaml:"),
+            "{}",
+            output.stdout
+        );
+    }
+    // A cache written by another version, or mangled, is ignored rather than believed.
+    env.write("repo/.git/decl/cache/clauses.json", "{ mangled");
+    env.write(
+        "repo/clauses/op-extra-7.yaml",
+        "kind: operative\nstatus: draft\ntext: \"*Decide* point 7;\"\n",
+    );
+    env.decl("repo", &["check"]).success();
+}

@@ -8,6 +8,7 @@
 
 mod history;
 mod merge;
+mod parse_cache;
 mod signing;
 mod source;
 mod sync;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{Oid, Repository, RepositoryState, Signature, StatusOptions, Time};
+use parse_cache::{ParseCache, ParsedFile, ReadFile};
 use serde::Serialize;
 
 use crate::model::adoption::{ClauseTranslation, MetaTranslation, Translation};
@@ -1427,7 +1429,7 @@ fn read_clauses(
             files.push((id, file, bytes));
         }
     }
-    for (id, _, _, parsed) in parse_in_parallel::<Clause, _>(files) {
+    for (id, _, _, parsed) in parse_files::<Clause, _>(source, "clauses", files) {
         match collect(problems, parsed) {
             Some(clause) => {
                 clauses.insert(id, clause);
@@ -1575,7 +1577,7 @@ fn read_amendments_where(
         }
     }
     let mut amendments = Vec::new();
-    for (id, file, bytes, parsed) in parse_in_parallel::<Amendment, _>(files) {
+    for (id, file, bytes, parsed) in parse_files::<Amendment, _>(source, "amendments", files) {
         let Some(amendment) = collect(&mut problems, parsed) else {
             continue;
         };
@@ -1677,26 +1679,32 @@ pub fn read_translation_dir(dir: &Path, language: &str) -> Result<Translation, S
     Ok(translation)
 }
 
-/// A file read for parsing: what it is (a clause or amendment id), its path, its bytes.
-type ReadFile<K> = (K, String, Vec<u8>);
-/// A file read and parsed: the same, with what the parse found.
-type ParsedFile<K, T> = (K, String, Vec<u8>, Result<T, Vec<Problem>>);
-
-/// Parses files on every core, since YAML parsing is most of what reading a large repository
-/// costs; the results come back in the order given, each with its file.
-fn parse_in_parallel<T, K>(files: Vec<ReadFile<K>>) -> Vec<ParsedFile<K, T>>
+/// Parses files on every core, through the repository's parse cache when there are enough of
+/// them for loading it to pay; the results come back in the order given, each with its file.
+fn parse_files<T, K>(
+    source: &Source<'_>,
+    kind: &str,
+    files: Vec<ReadFile<K>>,
+) -> Vec<ParsedFile<K, T>>
 where
-    T: serde::de::DeserializeOwned + Send,
+    T: serde::Serialize + serde::de::DeserializeOwned + Send,
     K: Send,
 {
-    use rayon::prelude::*;
-    files
-        .into_par_iter()
-        .map(|(key, file, bytes)| {
-            let parsed = yaml::parse::<T>(&file, &bytes);
-            (key, file, bytes, parsed)
-        })
-        .collect()
+    match source.cache_dir() {
+        Some(dir) if files.len() >= parse_cache::WORTH_CACHING => {
+            ParseCache::open(&dir, kind).parse_all(files)
+        }
+        _ => {
+            use rayon::prelude::*;
+            files
+                .into_par_iter()
+                .map(|(key, file, bytes)| {
+                    let parsed = yaml::parse::<T>(&file, &bytes);
+                    (key, file, bytes, parsed)
+                })
+                .collect()
+        }
+    }
 }
 
 fn collect<T>(problems: &mut Vec<Problem>, result: Result<T, Vec<Problem>>) -> Option<T> {

@@ -29,6 +29,19 @@ pub(crate) struct GitTree<'r> {
 }
 
 impl<'r> Source<'r> {
+    /// Where decl keeps its own files for this repository (`.git/decl`): the parse cache.
+    /// `None` for files held in memory, and for a linked worktree, whose `.git` is a file.
+    pub(crate) fn cache_dir(&self) -> Option<PathBuf> {
+        match self {
+            Source::WorkTree(root) => {
+                let git = root.join(".git");
+                git.is_dir().then(|| git.join("decl"))
+            }
+            Source::Tree(tree) => Some(tree.repo.path().join("decl")),
+            Source::Files(_) => None,
+        }
+    }
+
     pub(crate) fn tree(repo: &'r Repository, root: Tree<'r>) -> Self {
         Source::Tree(GitTree {
             repo,

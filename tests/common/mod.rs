@@ -265,8 +265,9 @@ fn collect_files(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>)
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let relative = path.strip_prefix(root).unwrap().display().to_string();
-        // The lock file is decl's own and may be created by a refused command.
-        if relative == ".git/decl.lock" {
+        // The lock file is decl's own and may be created by a refused command; the parse
+        // cache is filled by any read, and holds nothing the repository does not.
+        if relative == ".git/decl.lock" || relative.starts_with(".git/decl/cache") {
             continue;
         }
         if path.is_dir() {
