@@ -141,6 +141,71 @@ fn killed_half_way_through_a_revision_cut() {
     assert_eq!(env.git("repo", &["tag", "-l", "rev1"]).stdout, "rev1\n");
 }
 
+/// Killed while libgit2 was writing the index: git's `index.lock` is left behind with the
+/// journal. The next command removes the lock it knows to be the killed command's own (no
+/// older than the journal) and finishes the job; an older lock is someone else's and is
+/// refused with a hint, as always.
+#[test]
+fn an_index_lock_left_by_a_killed_command_is_cleared_but_not_another() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let propose = |env: &TestEnv, crash: Option<&str>| {
+        let mut vars = Vec::new();
+        if let Some(point) = crash {
+            vars.push(("DECL_TEST_CRASH_AT", point));
+        }
+        env.decl_with_env(
+            "repo",
+            &[
+                "amend",
+                "propose",
+                "--as",
+                "TUR",
+                "--replace",
+                "op-follow-up",
+                "--span",
+                "2024",
+                "--text",
+                "2025",
+            ],
+            &vars,
+        )
+    };
+    let git_dir = env.root().join("repo/.git");
+    let lock = git_dir.join("index.lock");
+    // Someone else's lock, older than the journal: refused, the repository left as it is.
+    assert_ne!(propose(&env, Some("after-ref")).code, 0);
+    std::fs::write(&lock, "").unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&lock)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let before = env.state("repo");
+    let refused = env.decl("repo", &["check"]).failure();
+    assert!(
+        refused
+            .stderr
+            .contains("another git process seems to be running"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(env.state("repo"), before);
+    std::fs::remove_file(&lock).unwrap();
+    env.decl("repo", &["check"]).success();
+    assert_eq!(env.git("repo", &["status", "--porcelain"]).stdout, "");
+    // The killed command's own lock, written after its journal: cleared.
+    assert_ne!(propose(&env, Some("after-ref")).code, 0);
+    std::fs::write(&lock, "").unwrap();
+    env.decl("repo", &["check"]).success();
+    assert!(!lock.exists());
+    assert_eq!(env.git("repo", &["status", "--porcelain"]).stdout, "");
+    let log = env.git("repo", &["log", "--format=%s"]).stdout;
+    assert!(log.starts_with("TUR proposes TUR-2"), "{log}");
+}
+
 #[test]
 fn processes_killed_at_random_moments_leave_a_valid_repository() {
     let env = TestEnv::new();

@@ -62,6 +62,9 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
+/// What any template may extend or import: the page frame and the redline macros.
+const SHARED: &[&str] = &["base.html", "macros.html"];
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("template {name}: {message}")]
@@ -79,8 +82,16 @@ pub fn render(
     if !BUILT_IN.iter().any(|(built_in, _)| *built_in == name) {
         return Err(RenderError::UnknownTemplate(name.to_owned()));
     }
+    // Only what `name` can build on is parsed: parsing all twenty templates was a fifth of a
+    // large redline's time, and is paid again on every page `decl serve` shows.
+    let needed = |built_in: &str| {
+        built_in == name
+            || SHARED.contains(&built_in)
+            || (name.starts_with("serve/") && built_in == "serve/layout.html")
+    };
     let templates = BUILT_IN
         .iter()
+        .filter(|(built_in, _)| needed(built_in))
         .map(|&(built_in, source)| match override_source {
             Some(replacement) if built_in == name => (built_in, replacement),
             _ => (built_in, source),

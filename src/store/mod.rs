@@ -210,6 +210,12 @@ impl DeclRepo {
         let Some(journal) = Journal::read(git_dir) else {
             return Ok(());
         };
+        remove_index_lock_left_by(git_dir);
+        let index_lock = git_dir.join("index.lock");
+        if index_lock.exists() {
+            // Someone else's: finishing now would leave files without their index entries.
+            return Err(StoreError::IndexLocked(index_lock));
+        }
         let head = self.repo.head().ok().and_then(|head| head.target());
         if head == Some(journal.commit) {
             let tree = self.repo.find_commit(journal.commit)?.tree()?;
@@ -398,7 +404,7 @@ impl DeclRepo {
         to: &At,
     ) -> Result<Vec<Amendment>, StoreError> {
         let (from_source, to_source) = (self.source(from)?, self.source(to)?);
-        let mut applied = Vec::new();
+        let mut candidates = Vec::new();
         for (_, file) in amendment_files(&to_source)?.found {
             if !to_source.folder_may_differ(&from_source, parent_folder(&file))? {
                 continue;
@@ -406,31 +412,38 @@ impl DeclRepo {
             if !to_source.may_differ(&from_source, &file)? {
                 continue;
             }
-            let Some(bytes) = to_source.read(&file)? else {
-                continue;
-            };
-            if !contains(&bytes, b"applied") {
-                continue;
+            if let Some(bytes) = to_source.read(&file)?
+                && contains(&bytes, b"applied")
+            {
+                candidates.push(((), file, bytes));
             }
-            let amendment = yaml::parse::<Amendment>(&file, &bytes).map_err(StoreError::Invalid)?;
+        }
+        let mut applied = Vec::new();
+        let mut earlier = Vec::new();
+        for ((), file, _, parsed) in
+            parse_files::<Amendment, _>(&to_source, "amendments", candidates)
+        {
+            let amendment = parsed.map_err(StoreError::Invalid)?;
             if amendment.status != crate::model::AmendmentStatus::Applied {
                 continue;
             }
             // Most were decided and applied in between: their earlier version does not even
             // contain the word, and is not parsed.
-            let applied_before = match from_source.read(&file)? {
-                Some(before) if contains(&before, b"applied") => {
-                    yaml::parse::<Amendment>(&file, &before)
-                        .map_err(StoreError::Invalid)?
-                        .status
-                        == crate::model::AmendmentStatus::Applied
-                }
-                _ => false,
-            };
-            if !applied_before {
-                applied.push(amendment);
+            if let Some(before) = from_source.read(&file)?
+                && contains(&before, b"applied")
+            {
+                earlier.push((applied.len(), file, before));
+            }
+            applied.push(Some(amendment));
+        }
+        for (idx, _, _, parsed) in parse_files::<Amendment, _>(&from_source, "amendments", earlier)
+        {
+            if parsed.map_err(StoreError::Invalid)?.status == crate::model::AmendmentStatus::Applied
+            {
+                applied[idx] = None;
             }
         }
+        let applied: Vec<Amendment> = applied.into_iter().flatten().collect();
         Ok(applied)
     }
 
@@ -1182,6 +1195,24 @@ fn update_work_tree(
     Ok(())
 }
 
+/// A command killed while libgit2 wrote the index leaves git's `index.lock` behind, and
+/// neither git nor decl would run again until someone deleted it by hand. It is the killed
+/// command's own if it is no older than the journal, which is written just before the index
+/// is touched; one that is older belongs to someone else (a git command still running) and
+/// is left alone, for the usual refusal with its hint. Called under decl's lock.
+fn remove_index_lock_left_by(git_dir: &Path) {
+    let modified = |name: &str| {
+        std::fs::metadata(git_dir.join(name))
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    if let (Some(lock), Some(journal)) = (modified("index.lock"), modified(JOURNAL_FILE))
+        && lock >= journal
+    {
+        let _ = std::fs::remove_file(git_dir.join("index.lock"));
+    }
+}
+
 /// `.git/decl-tmp/`: where files are written before they are renamed into place.
 const TEMP_DIR: &str = "decl-tmp";
 
@@ -1371,13 +1402,13 @@ fn read_declaration(
     let meta = meta_bytes.and_then(|bytes| {
         collect(
             &mut problems,
-            yaml::parse::<DeclarationMeta>(DECLARATION_FILE, &bytes),
+            parse_file::<DeclarationMeta>(source, "declaration", DECLARATION_FILE, bytes),
         )
     });
     let delegations = delegation_bytes.and_then(|bytes| {
         collect(
             &mut problems,
-            yaml::parse::<DelegationsFile>(DELEGATIONS_FILE, &bytes),
+            parse_file::<DelegationsFile>(source, "delegations", DELEGATIONS_FILE, bytes),
         )
     });
 
@@ -1679,6 +1710,28 @@ pub fn read_translation_dir(dir: &Path, language: &str) -> Result<Translation, S
     Ok(translation)
 }
 
+/// Parses one file, through the parse cache when it is large: the outline of a 2,000-clause
+/// declaration is a file of 2,000 lines, read twice by every redline.
+fn parse_file<T>(
+    source: &Source<'_>,
+    kind: &str,
+    file: &str,
+    bytes: Vec<u8>,
+) -> Result<T, Vec<Problem>>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send,
+{
+    match source.cache_dir() {
+        Some(dir) if bytes.len() >= parse_cache::WORTH_CACHING_BYTES => {
+            let files = vec![((), file.to_owned(), bytes)];
+            let parsed = ParseCache::open(&dir, kind).parse_all(files);
+            let ((), _, _, result) = parsed.into_iter().next().expect("one file in, one out");
+            result
+        }
+        _ => yaml::parse::<T>(file, &bytes),
+    }
+}
+
 /// Parses files on every core, through the repository's parse cache when there are enough of
 /// them for loading it to pay; the results come back in the order given, each with its file.
 fn parse_files<T, K>(
@@ -1691,7 +1744,7 @@ where
     K: Send,
 {
     match source.cache_dir() {
-        Some(dir) if files.len() >= parse_cache::WORTH_CACHING => {
+        Some(dir) if ParseCache::worth_opening(&dir, kind, files.len()) => {
             ParseCache::open(&dir, kind).parse_all(files)
         }
         _ => {

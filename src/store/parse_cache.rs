@@ -23,19 +23,45 @@ use super::yaml::Problem;
 
 /// Below this many files a read parses them directly: loading the cache would cost more.
 pub(crate) const WORTH_CACHING: usize = 64;
+/// A single file this large is worth caching too (the outline of a long declaration).
+pub(crate) const WORTH_CACHING_BYTES: usize = 16 * 1024;
+
+/// An entry not used in this many writes of the cache is dropped: enough for a few revisions
+/// read in turn (a redline reads two) to stay cached, few enough that the cache follows the
+/// repository instead of growing with every version of every file.
+const KEPT_FOR_WRITES: u64 = 8;
 
 /// What a cache file holds; a file written by another version of decl is not trusted, since
 /// the model it serialised may differ.
 #[derive(serde::Deserialize, Serialize)]
 struct CacheFile {
     decl: String,
-    entries: HashMap<String, String>,
+    /// How many times the cache has been written.
+    writes: u64,
+    entries: HashMap<String, Entry>,
+}
+
+/// The same, borrowed, for writing without a copy.
+#[derive(Serialize)]
+struct CacheFileRef<'a> {
+    decl: &'a str,
+    writes: u64,
+    entries: &'a HashMap<String, Entry>,
+}
+
+#[derive(serde::Deserialize, Serialize)]
+struct Entry {
+    /// The write in which this entry was last used.
+    used: u64,
+    /// The model, as JSON.
+    json: String,
 }
 
 /// The parsed files of one kind (clauses, or amendments) for one repository.
 pub(crate) struct ParseCache {
     path: PathBuf,
-    entries: HashMap<String, String>,
+    writes: u64,
+    entries: HashMap<String, Entry>,
 }
 
 /// A file read for parsing: what it is (a clause or amendment id), its path, its bytes.
@@ -44,23 +70,44 @@ pub(crate) type ReadFile<K> = (K, String, Vec<u8>);
 pub(crate) type ParsedFile<K, T> = (K, String, Vec<u8>, Result<T, Vec<Problem>>);
 
 impl ParseCache {
+    /// Whether reading `files` files of `kind` through the cache pays: loading the cache costs
+    /// in proportion to all it holds, so a read of a few hundred amendments out of a cache of
+    /// twenty thousand (a redline's applied amendments) parses them directly instead.
+    pub(crate) fn worth_opening(dir: &Path, kind: &str, files: usize) -> bool {
+        // About a kilobyte per entry; needing a quarter of the entries is worth the load.
+        const ENTRY_BYTES: u64 = 1024;
+        let held = std::fs::metadata(Self::file(dir, kind)).map_or(0, |m| m.len()) / ENTRY_BYTES;
+        files >= WORTH_CACHING && (files as u64).saturating_mul(4) >= held
+    }
+
+    fn file(dir: &Path, kind: &str) -> PathBuf {
+        dir.join("cache").join(format!("{kind}.json"))
+    }
+
     /// The cache of `kind` ("clauses", "amendments") under `dir` (`.git/decl`), empty if there
     /// is none yet or it cannot be used.
     pub(crate) fn open(dir: &Path, kind: &str) -> ParseCache {
-        let path = dir.join("cache").join(format!("{kind}.json"));
-        let entries = std::fs::read(&path)
+        let path = Self::file(dir, kind);
+        let file = std::fs::read(&path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
-            .filter(|file| file.decl == env!("CARGO_PKG_VERSION"))
-            .map(|file| file.entries)
-            .unwrap_or_default();
-        ParseCache { path, entries }
+            .filter(|file| file.decl == env!("CARGO_PKG_VERSION"));
+        match file {
+            Some(file) => ParseCache {
+                path,
+                writes: file.writes,
+                entries: file.entries,
+            },
+            None => ParseCache {
+                path,
+                writes: 0,
+                entries: HashMap::new(),
+            },
+        }
     }
 
-    /// Parses `files` on every core, taking what the cache already knows; then keeps the
-    /// cache to what this read used (and as many older entries again), so that it follows the
-    /// repository instead of growing with every version of every file. Results come back in
-    /// the order given.
+    /// Parses `files` on every core, taking what the cache already knows, and writes the
+    /// cache back when it learned something. Results come back in the order given.
     pub(crate) fn parse_all<T, K>(&mut self, files: Vec<ReadFile<K>>) -> Vec<ParsedFile<K, T>>
     where
         T: Serialize + DeserializeOwned + Send,
@@ -73,7 +120,7 @@ impl ParseCache {
                 let digest = hex(&Sha256::digest(&bytes));
                 let cached = entries
                     .get(&digest)
-                    .and_then(|json| serde_json::from_str::<T>(json).ok());
+                    .and_then(|entry| serde_json::from_str::<T>(&entry.json).ok());
                 let (result, fresh) = match cached {
                     Some(value) => (Ok(value), None),
                     None => {
@@ -88,27 +135,28 @@ impl ParseCache {
                 ((key, file, bytes, result), digest, fresh)
             })
             .collect();
-        let mut used: HashMap<String, String> = HashMap::with_capacity(parsed.len());
+        let this_write = self.writes + 1;
         let mut learned = false;
         let mut results = Vec::with_capacity(parsed.len());
         for (result, digest, fresh) in parsed {
             match fresh {
                 Some(json) => {
                     learned = true;
-                    used.insert(digest, json);
+                    let used = this_write;
+                    self.entries.insert(digest, Entry { used, json });
                 }
                 None => {
-                    if let Some(json) = self.entries.remove(&digest) {
-                        used.insert(digest, json);
+                    if let Some(entry) = self.entries.get_mut(&digest) {
+                        entry.used = this_write;
                     }
                 }
             }
             results.push(result);
         }
-        let keep_older = used.len();
-        used.extend(self.entries.drain().take(keep_older));
-        self.entries = used;
         if learned {
+            self.writes = this_write;
+            self.entries
+                .retain(|_, entry| entry.used + KEPT_FOR_WRITES > this_write);
             self.save();
         }
         results
@@ -118,9 +166,10 @@ impl ParseCache {
         let Some(dir) = self.path.parent() else {
             return;
         };
-        let file = CacheFile {
-            decl: env!("CARGO_PKG_VERSION").to_owned(),
-            entries: self.entries.clone(),
+        let file = CacheFileRef {
+            decl: env!("CARGO_PKG_VERSION"),
+            writes: self.writes,
+            entries: &self.entries,
         };
         let Ok(json) = serde_json::to_vec(&file) else {
             return;
@@ -197,6 +246,37 @@ mod tests {
         assert_eq!(again[1..], fresh[1..]);
     }
 
+    fn clause_file(n: usize, wording: &str) -> ReadFile<usize> {
+        let yaml = format!("kind: operative\nstatus: draft\ntext: \"{wording} {n};\"\n");
+        (n, format!("clauses/op-{n}.yaml"), yaml.into_bytes())
+    }
+
+    /// Entries of a text no longer read leave the cache after a few writes; those read in
+    /// between stay.
+    #[test]
+    fn entries_unused_for_a_while_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let old: Vec<_> = (0..3).map(|n| clause_file(n, "*Decide* old")).collect();
+        let kept = clause_file(9, "*Decide* kept");
+        ParseCache::open(dir.path(), "clauses").parse_all::<Clause, _>(old.clone());
+        for round in 0..KEPT_FOR_WRITES {
+            let mut files: Vec<_> = (0..3)
+                .map(|n| clause_file(n, &format!("*Decide* round {round}")))
+                .collect();
+            files.push(kept.clone());
+            ParseCache::open(dir.path(), "clauses").parse_all::<Clause, _>(files);
+        }
+        let cache = ParseCache::open(dir.path(), "clauses");
+        assert_eq!(cache.writes, KEPT_FOR_WRITES + 1);
+        let digest = |file: &ReadFile<usize>| hex(&Sha256::digest(&file.2));
+        assert!(
+            old.iter()
+                .all(|file| !cache.entries.contains_key(&digest(file)))
+        );
+        assert!(cache.entries.contains_key(&digest(&kept)));
+        assert_eq!(cache.entries.len(), 3 * KEPT_FOR_WRITES as usize + 1);
+    }
+
     #[test]
     fn broken_files_are_reported_every_time_and_never_cached() {
         let dir = tempfile::tempdir().unwrap();
@@ -220,7 +300,8 @@ mod tests {
         let files = draft_files("clauses");
         let digest = hex(&Sha256::digest(&files[0].2));
         // A lie under the right key, but from another version of decl: not believed.
-        let foreign = serde_json::json!({"decl": "0.0.0-other", "entries": {digest: "{}"}});
+        let foreign = serde_json::json!({"decl": "0.0.0-other", "writes": 1,
+                                         "entries": {digest: {"used": 1, "json": "{}"}}});
         std::fs::write(dir.path().join("cache/clauses.json"), foreign.to_string()).unwrap();
         let parsed: Vec<Clause> =
             values(ParseCache::open(dir.path(), "clauses").parse_all(files.clone()));
