@@ -6,25 +6,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{TestEnv, tool_available};
-use crate::test_serve::{Server, issue};
-
-/// Whether node, Chromium and the npm packages are there; on CI a missing one is a failure.
-fn browser_available() -> bool {
-    if !tool_available("node") || !tool_available("chromium") {
-        return false;
-    }
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core");
-    if !modules.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tests/browser/node_modules is missing on CI: .ci/run must run npm ci"
-        );
-        eprintln!("skipping: run `npm ci --prefix tests/browser` first");
-        return false;
-    }
-    true
-}
+use crate::common::{TestEnv, browser_available};
+use crate::test_serve::{Server, sign_in_url};
 
 /// Runs axe on `pages`; fails listing the violations.
 fn assert_accessible(pages: &[std::path::PathBuf]) {
@@ -134,10 +117,7 @@ fn the_served_pages_pass_wcag_2_2_aa_and_work_by_keyboard() {
     .success();
     let server = Server::start(&env, "repo", &[]);
     let base = format!("http://{}", server.addr);
-    let link = |code| {
-        let link = issue(&env, "repo", code, &[]);
-        format!("{base}{}", &link[link.find("/signin").unwrap()..])
-    };
+    let link = |code| sign_in_url(&env, "repo", &server, code);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/serve-a11y.mjs");
     let output = Command::new("node")
         .arg(script)

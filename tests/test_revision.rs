@@ -2,16 +2,22 @@
 
 use crate::common::TestEnv;
 
+/// The names `decl revision list` prints, in its order, and the whole listing.
+fn revision_names(env: &TestEnv, repo: &str) -> (Vec<String>, String) {
+    let output = env.decl(repo, &["revision", "list"]).success().stdout;
+    let names = output
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    (names, output)
+}
+
 #[test]
 fn revisions_are_listed_with_their_labels() {
     let env = TestEnv::new();
     env.dushanbe("d");
-    let output = env.decl("d", &["revision", "list"]).success().stdout;
-    let names: Vec<&str> = output
-        .lines()
-        .skip(1)
-        .map(|l| l.split_whitespace().next().unwrap())
-        .collect();
+    let (names, output) = revision_names(&env, "d");
     assert_eq!(names, ["zero-draft", "rev1", "rev2", "rev3", "adopted"]);
     assert!(output.contains("Rev.1"));
 }
@@ -26,12 +32,7 @@ fn revisions_cut_in_the_same_second_follow_the_history() {
         env.decl("repo", &["revision", "cut", name, "--as", "UNOCT"])
             .success();
     }
-    let output = env.decl("repo", &["revision", "list"]).success().stdout;
-    let names: Vec<&str> = output
-        .lines()
-        .skip(1)
-        .map(|l| l.split_whitespace().next().unwrap())
-        .collect();
+    let (names, output) = revision_names(&env, "repo");
     assert_eq!(names, ["zero-draft", "rev1", "a-late-one"], "{output}");
 }
 

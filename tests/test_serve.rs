@@ -209,6 +209,17 @@ pub fn issue(env: &TestEnv, repo: &str, code: &str, extra: &[&str]) -> String {
     output.stdout.lines().next().unwrap().to_owned()
 }
 
+/// A sign-in link for `code`, pointing at `server` (the CLI prints it for the configured
+/// address, which in a test is not the server's port).
+pub fn sign_in_url(env: &TestEnv, repo: &str, server: &Server, code: &str) -> String {
+    let link = issue(env, repo, code, &[]);
+    format!(
+        "http://{}{}",
+        server.addr,
+        &link[link.find("/signin").unwrap()..]
+    )
+}
+
 fn log(env: &TestEnv) -> String {
     env.git("repo", &["log", "--format=%an|%s"]).stdout
 }
@@ -607,15 +618,7 @@ fn signed_in_reading_and_concurrent_proposals() {
 #[test]
 fn a_negotiation_in_a_real_browser() {
     let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !crate::common::tool_available("node") || !crate::common::tool_available("chromium") {
-        return;
-    }
-    if !browser_dir.join("node_modules/playwright-core").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tests/browser/node_modules is missing on CI: .ci/run must run npm ci"
-        );
-        eprintln!("skipping: run `npm ci --prefix tests/browser` first");
+    if !crate::common::browser_available() {
         return;
     }
     let env = TestEnv::new();
@@ -629,10 +632,7 @@ fn a_negotiation_in_a_real_browser() {
     .success();
     let server = Server::start(&env, "repo", &[]);
     let base = format!("http://{}", server.addr);
-    let link = |code| {
-        let link = issue(&env, "repo", code, &[]);
-        format!("{base}{}", &link[link.find("/signin").unwrap()..])
-    };
+    let link = |code| sign_in_url(&env, "repo", &server, code);
     let (tur, qat, chair) = (link("TUR"), link("QAT"), link("TJK"));
     let shots = std::env::var("DECL_SCREENSHOTS")
         .map(std::path::PathBuf::from)

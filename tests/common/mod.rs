@@ -368,3 +368,20 @@ pub fn tool_available(name: &str) -> bool {
     }
     found
 }
+
+/// Whether node, Chromium and the npm packages are there; on CI a missing one is a failure.
+pub fn browser_available() -> bool {
+    if !tool_available("node") || !tool_available("chromium") {
+        return false;
+    }
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core");
+    if !modules.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tests/browser/node_modules is missing on CI: .ci/run must run npm ci"
+        );
+        eprintln!("skipping: run `npm ci --prefix tests/browser` first");
+        return false;
+    }
+    true
+}
