@@ -31,6 +31,10 @@ pub struct StyledRun {
     pub bold: bool,
     /// Inside square brackets: text not yet agreed.
     pub bracketed: bool,
+    /// An insertion that runs straight on from a deleted word ("shall" then "should"), shown
+    /// with a small gap so that it does not read as one word "shallshould" (`split_lines`
+    /// decides, once, for every format).
+    pub set_apart: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -97,6 +101,7 @@ pub fn plain_runs(segments: &[Segment]) -> Vec<StyledRun> {
             italic: false,
             bold: false,
             bracketed: false,
+            set_apart: false,
         });
     }
     runs
@@ -196,6 +201,7 @@ fn push(runs: &mut Vec<StyledRun>, kind: RunKind, text: &str, state: Emphasis) {
         italic: state.italic,
         bold: state.bold,
         bracketed: false,
+        set_apart: false,
     });
 }
 

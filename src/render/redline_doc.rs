@@ -276,6 +276,7 @@ pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
                     italic: run.italic,
                     bold: run.bold,
                     bracketed: run.bracketed,
+                    set_apart: false,
                 });
             }
             if pieces.peek().is_some() {
@@ -284,7 +285,25 @@ pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
         }
     }
     lines.retain(|line| !line.is_empty());
+    for line in &mut lines {
+        for idx in 1..line.len() {
+            line[idx].set_apart = runs_together(&line[idx - 1], &line[idx]);
+        }
+    }
     lines
+}
+
+/// Whether `next` is a replacement that would run into the deleted word before it: no space
+/// on either side, and not punctuation, which belongs to the word it follows.
+fn runs_together(previous: &StyledRun, next: &StyledRun) -> bool {
+    previous.kind == RunKind::Deleted
+        && next.kind == RunKind::Inserted
+        && !previous.text.ends_with(char::is_whitespace)
+        && next
+            .text
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && !matches!(c, ',' | '.' | ';' | ':' | ')' | ']'))
 }
 
 /// Without colour, style cannot be shown, so runs of one kind are joined: one pair of markers
@@ -372,6 +391,47 @@ pub fn escape_markdown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replacement_is_set_apart_from_the_word_it_replaces_but_not_punctuation() {
+        let run = |kind, text: &str| StyledRun {
+            kind,
+            text: text.into(),
+            italic: false,
+            bold: false,
+            bracketed: false,
+            set_apart: false,
+        };
+        let apart = |runs: Vec<StyledRun>| -> Vec<bool> {
+            split_lines(runs)[0].iter().map(|r| r.set_apart).collect()
+        };
+        use RunKind::{Deleted, Equal, Inserted};
+        assert_eq!(
+            apart(vec![
+                run(Equal, "and "),
+                run(Deleted, "shall"),
+                run(Inserted, "should")
+            ]),
+            [false, false, true]
+        );
+        // Punctuation, a space already there, or equal text in between: nothing added.
+        assert_eq!(
+            apart(vec![run(Deleted, "]"), run(Inserted, ",")]),
+            [false, false]
+        );
+        assert_eq!(
+            apart(vec![run(Deleted, "as "), run(Inserted, "so")]),
+            [false, false]
+        );
+        assert_eq!(
+            apart(vec![
+                run(Deleted, "["),
+                run(Equal, "in "),
+                run(Inserted, "and around")
+            ]),
+            [false, false, false]
+        );
+    }
 
     #[test]
     fn markdown_escaping_keeps_text_as_text() {
