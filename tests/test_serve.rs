@@ -563,6 +563,59 @@ fn refusals_change_nothing() {
     );
 }
 
+/// A delegation with its own signing keys reads through the server but acts from the command
+/// line: the server would sign with a key that is not the delegation's, and `decl verify`
+/// would flag the commit. Signing out still works.
+#[test]
+fn a_delegation_that_signs_its_own_commits_acts_elsewhere() {
+    let env = TestEnv::new();
+    env.committee("repo");
+    let server = Server::start(&env, "repo", &[]);
+    let mut tur = Client::new(&server);
+    tur.sign_in(&issue(&env, "repo", "TUR", &[]));
+    let page = tur.get("/").text();
+    assert!(
+        page.contains("TUR signs its actions with its own key"),
+        "{page}"
+    );
+    let before = env.state("repo");
+    let csrf = tur.csrf();
+    let refused = tur.post(
+        "/propose",
+        &[
+            ("csrf", &csrf),
+            ("operation", "replace"),
+            ("clause", "op-borders"),
+            ("text", "Something else;"),
+            ("intent", "submit"),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert!(
+        refused.text().contains("act from the command line"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(env.state("repo"), before, "nothing was done");
+    let out = tur.post("/signout", &[("csrf", &csrf)]);
+    assert_eq!(out.status, 303);
+    // A delegation without keys in the same committee acts as usual.
+    let mut kaz = Client::new(&server);
+    kaz.sign_in(&issue(&env, "repo", "KAZ", &[]));
+    let csrf = kaz.csrf();
+    let proposed = kaz.post(
+        "/propose",
+        &[
+            ("csrf", &csrf),
+            ("operation", "replace"),
+            ("clause", "op-borders"),
+            ("text", "Something else;"),
+            ("intent", "submit"),
+        ],
+    );
+    assert_eq!(proposed.status, 303, "{}", proposed.text());
+}
+
 #[test]
 fn signed_in_reading_and_concurrent_proposals() {
     let env = TestEnv::new();

@@ -267,6 +267,31 @@ where
     .await
 }
 
+/// A delegation with keys in `delegations.yaml` must sign its own commits (`decl verify`
+/// holds it to that); the server cannot sign for it, so it reads here but acts elsewhere.
+fn signs_its_own(delegation: &Delegation) -> bool {
+    !delegation.keys.is_empty()
+}
+
+/// Refuses an action (not signing out) by a delegation that signs its own commits.
+fn may_act(page: &Page) -> Result<(), PageError> {
+    match &page.visitor.delegation {
+        Some(delegation) if signs_its_own(delegation) => Err(PageError {
+            status: StatusCode::FORBIDDEN,
+            message: format!(
+                "{} signs its actions with its own key (delegations.yaml), which this server \
+                 does not hold: nothing was done",
+                delegation.code
+            ),
+            hint: Some(format!(
+                "act from the command line with your key: decl --key KEY ... --as {}",
+                delegation.code
+            )),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses a form posted from another site, where the browser says so.
 fn same_origin(headers: &HeaderMap) -> Result<(), PageError> {
     let refuse = || {
@@ -347,6 +372,7 @@ fn render(
                     "role": delegation.role.to_string(),
                     "may_decide": delegation.may_decide(),
                     "may_negotiate": delegation.may_negotiate(),
+                    "signs_its_own": signs_its_own(delegation),
                 }),
             );
         }
@@ -692,6 +718,7 @@ pub async fn act(
     body: Bytes,
 ) -> Response {
     write(app, headers, body, move |page, session, form| {
+        may_act(page)?;
         let amendment_id = parse_amendment_id(&id)?;
         let reason = given(form, "reason").map(str::to_owned);
         let act = match act.as_str() {
@@ -922,6 +949,7 @@ fn proposal_from(form: &Form) -> Result<Proposal, PageError> {
 
 pub async fn propose(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     write(app, headers, body, |page, session, form| {
+        may_act(page)?;
         let proposal = match proposal_from(form) {
             Ok(proposal) => proposal,
             Err(error) => return propose_page(page, form, Some(error), None),
@@ -984,6 +1012,7 @@ fn revisions_page(
 
 pub async fn cut(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     write(app, headers, body, |page, session, form| {
+        may_act(page)?;
         let Some(name) = given(form, "name") else {
             let error = PageError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
