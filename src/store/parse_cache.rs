@@ -31,8 +31,25 @@ pub(crate) const WORTH_CACHING_BYTES: usize = 16 * 1024;
 /// repository instead of growing with every version of every file.
 const KEPT_FOR_WRITES: u64 = 8;
 
-/// What a cache file holds; a file written by another version of decl is not trusted, since
-/// the model it serialised may differ.
+/// The build of decl that writes and reads the cache: its version, and the size and time of
+/// its executable. A cache from any other build is not trusted, since a model changed without
+/// a new version number (a field added with a default, say) would read old entries wrongly.
+static BUILD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{modified}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{}+{exe}", env!("CARGO_PKG_VERSION"))
+});
+
+/// What a cache file holds; a file written by another build of decl is not trusted.
 #[derive(serde::Deserialize, Serialize)]
 struct CacheFile {
     decl: String,
@@ -85,13 +102,13 @@ impl ParseCache {
     }
 
     /// The cache of `kind` ("clauses", "amendments") under `dir` (`.git/decl`), empty if there
-    /// is none yet or it cannot be used.
+    /// is none yet, another build of decl wrote it, or it cannot be read.
     pub(crate) fn open(dir: &Path, kind: &str) -> ParseCache {
         let path = Self::file(dir, kind);
         let file = std::fs::read(&path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
-            .filter(|file| file.decl == env!("CARGO_PKG_VERSION"));
+            .filter(|file| file.decl == *BUILD);
         match file {
             Some(file) => ParseCache {
                 path,
@@ -167,7 +184,7 @@ impl ParseCache {
             return;
         };
         let file = CacheFileRef {
-            decl: env!("CARGO_PKG_VERSION"),
+            decl: &BUILD,
             writes: self.writes,
             entries: &self.entries,
         };
@@ -299,7 +316,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("cache")).unwrap();
         let files = draft_files("clauses");
         let digest = hex(&Sha256::digest(&files[0].2));
-        // A lie under the right key, but from another version of decl: not believed.
+        // A lie under the right key, but from another build of decl: not believed.
         let foreign = serde_json::json!({"decl": "0.0.0-other", "writes": 1,
                                          "entries": {digest: {"used": 1, "json": "{}"}}});
         std::fs::write(dir.path().join("cache/clauses.json"), foreign.to_string()).unwrap();
