@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::output::{Document, deliver};
+use super::output::{Document, deliver, refuse_binary_on_terminal};
 use super::{CommandError, Context, Ui};
 use crate::render::pdf::{PdfError, PdfStandard};
 
@@ -66,24 +66,14 @@ pub fn run(args: ExportArgs, context: &Context, ui: &mut Ui) -> Result<(), Comma
     if args.archive && args.format != ExportFormat::Pdf {
         return Err(CommandError::user("--archive applies to --format pdf"));
     }
-    if matches!(args.format, ExportFormat::Docx | ExportFormat::Pdf)
-        && args.output.is_none()
-        && ui.is_terminal()
-    {
-        let extension = if args.format == ExportFormat::Pdf {
-            "pdf"
-        } else {
-            "docx"
-        };
-        return Err(CommandError::user(format!(
-            "a {} document is binary: write it to a file",
-            if args.format == ExportFormat::Pdf {
-                "PDF"
-            } else {
-                "Word"
-            }
-        ))
-        .hint(format!("add -o declaration.{extension}")));
+    match args.format {
+        ExportFormat::Docx => {
+            refuse_binary_on_terminal("Word", "declaration.docx", args.output.as_deref(), ui)?
+        }
+        ExportFormat::Pdf => {
+            refuse_binary_on_terminal("PDF", "declaration.pdf", args.output.as_deref(), ui)?
+        }
+        _ => {}
     }
     let read_template = |path: &PathBuf| {
         std::fs::read_to_string(context.resolve_path(path))

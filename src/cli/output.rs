@@ -18,6 +18,23 @@ pub enum Document {
     Binary(Vec<u8>),
 }
 
+/// Refuses, before any work, to send a binary document (`kind`: "Word", "PDF") to a
+/// terminal, suggesting `-o file_name`.
+pub fn refuse_binary_on_terminal(
+    kind: &str,
+    file_name: &str,
+    output: Option<&Path>,
+    ui: &Ui,
+) -> Result<(), CommandError> {
+    if output.is_none() && ui.is_terminal() {
+        return Err(
+            CommandError::user(format!("a {kind} document is binary: write it to a file"))
+                .hint(format!("add -o {file_name}")),
+        );
+    }
+    Ok(())
+}
+
 /// Writes `document` to `output` (relative to the working directory), or to stdout.
 pub fn deliver(
     document: Document,

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::output::{Document, deliver};
+use super::output::{Document, deliver, refuse_binary_on_terminal};
 use super::{CommandError, Context, Ui};
 use crate::model::ClauseId;
 use crate::redline::{RedlineOptions, redline};
@@ -93,23 +93,13 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
                 .map_err(|e| CommandError::user(e.to_string()))?
         }
         RedlineFormat::Docx => {
-            if args.output.is_none() && ui.is_terminal() {
-                return Err(
-                    CommandError::user("a Word document is binary: write it to a file")
-                        .hint("add -o redline.docx"),
-                );
-            }
+            refuse_binary_on_terminal("Word", "redline.docx", args.output.as_deref(), ui)?;
             let bytes = crate::render::docx::redline_docx(&view, "decl")
                 .map_err(|e| CommandError::user(e.to_string()))?;
             return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
         }
         RedlineFormat::Pdf => {
-            if args.output.is_none() && ui.is_terminal() {
-                return Err(
-                    CommandError::user("a PDF document is binary: write it to a file")
-                        .hint("add -o redline.pdf"),
-                );
-            }
+            refuse_binary_on_terminal("PDF", "redline.pdf", args.output.as_deref(), ui)?;
             let template = match &repo {
                 Some(repo) => repo.template_override("redline.typ")?,
                 None => None,

@@ -14,8 +14,8 @@ use super::auth::{self, COOKIE, Session};
 use super::{App, ReadAccess};
 use crate::actions::{self, Action, ActionError, Proposal, Target};
 use crate::model::{
-    Act, Amendment, AmendmentId, AmendmentStatus, ClauseId, Declaration, Delegation,
-    DelegationCode, Part, Position, RuleError,
+    Act, Amendment, AmendmentId, AmendmentStatus, ClauseId, Declaration, DeclarationMeta,
+    Delegation, DelegationCode, Part, Position, RuleError,
 };
 use crate::redline::{RedlineOptions, redline};
 use crate::render::compile::CompilationView;
@@ -115,6 +115,8 @@ struct Visitor {
     session_id: Option<String>,
     session: Option<Session>,
     delegation: Option<Delegation>,
+    /// The declaration's title and symbol, read with the delegations, for every page's frame.
+    meta: Option<DeclarationMeta>,
 }
 
 impl Visitor {
@@ -192,19 +194,24 @@ fn visitor(app: &App, headers: &HeaderMap) -> Result<(DeclRepo, Visitor), PageEr
         }
         None => None,
     };
-    let delegation = match &session {
-        Some(session) => repo
-            .load_with(&At::WorkTree, &Default::default())?
-            .delegation(&session.delegation)
-            .cloned(),
-        None => None,
+    // The outline (title, delegations) is read once, for who is asking and for the page's
+    // frame. A signed-in visitor needs it; an anonymous one gets a page even if it is broken.
+    let outline = match &session {
+        Some(_) => Some(repo.load_with(&At::WorkTree, &Default::default())?),
+        None => repo.load_with(&At::WorkTree, &Default::default()).ok(),
     };
+    let delegation = session.as_ref().and_then(|session| {
+        outline
+            .as_ref()
+            .and_then(|o| o.delegation(&session.delegation).cloned())
+    });
     Ok((
         repo,
         Visitor {
             session_id,
             session,
             delegation,
+            meta: outline.map(|o| o.meta),
         },
     ))
 }
@@ -340,9 +347,12 @@ fn render(
     status: StatusCode,
     mut context: Value,
 ) -> Result<Response, PageError> {
-    let meta = repo
-        .and_then(|repo| repo.load_with(&At::WorkTree, &Default::default()).ok())
-        .map(|d| d.meta);
+    let meta = match visitor.and_then(|v| v.meta.clone()) {
+        Some(meta) => Some(meta),
+        None => repo
+            .and_then(|repo| repo.load_with(&At::WorkTree, &Default::default()).ok())
+            .map(|d| d.meta),
+    };
     let object = context.as_object_mut().expect("page contexts are objects");
     let language = meta
         .as_ref()

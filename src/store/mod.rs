@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{Oid, Repository, RepositoryState, Signature, StatusOptions, Time};
-use parse_cache::{ParseCache, ParsedFile, ReadFile};
+use parse_cache::parse_files;
 use serde::Serialize;
 
 use crate::model::adoption::{ClauseTranslation, MetaTranslation, Translation};
@@ -317,8 +317,6 @@ impl DeclRepo {
         whole_declaration(&self.source(at)?)
     }
 
-    /// The declaration at `at` with only the named clauses read (those that exist): its title,
-    /// order and delegations, for a command that needs no more. Not cross-checked as a whole.
     /// Adds the clauses `ids` at `at` to a declaration read with fewer of them (by
     /// [`DeclRepo::load_with`]), without reading its other files again.
     pub fn load_clauses_into(
@@ -341,6 +339,8 @@ impl DeclRepo {
         Ok(())
     }
 
+    /// The declaration at `at` with only the named clauses read (those that exist): its title,
+    /// order and delegations, for a command that needs no more. Not cross-checked as a whole.
     pub fn load_with(
         &self,
         at: &At,
@@ -421,7 +421,7 @@ impl DeclRepo {
         let mut applied = Vec::new();
         let mut earlier = Vec::new();
         for ((), file, _, parsed) in
-            parse_files::<Amendment, _>(&to_source, "amendments", candidates)
+            parse_files::<Amendment, _>(to_source.cache_dir(), "amendments", candidates)
         {
             let amendment = parsed.map_err(StoreError::Invalid)?;
             if amendment.status != crate::model::AmendmentStatus::Applied {
@@ -436,7 +436,8 @@ impl DeclRepo {
             }
             applied.push(Some(amendment));
         }
-        for (idx, _, _, parsed) in parse_files::<Amendment, _>(&from_source, "amendments", earlier)
+        for (idx, _, _, parsed) in
+            parse_files::<Amendment, _>(from_source.cache_dir(), "amendments", earlier)
         {
             if parsed.map_err(StoreError::Invalid)?.status == crate::model::AmendmentStatus::Applied
             {
@@ -1402,13 +1403,23 @@ fn read_declaration(
     let meta = meta_bytes.and_then(|bytes| {
         collect(
             &mut problems,
-            parse_file::<DeclarationMeta>(source, "declaration", DECLARATION_FILE, bytes),
+            parse_cache::parse_file::<DeclarationMeta>(
+                source.cache_dir(),
+                "declaration",
+                DECLARATION_FILE,
+                bytes,
+            ),
         )
     });
     let delegations = delegation_bytes.and_then(|bytes| {
         collect(
             &mut problems,
-            parse_file::<DelegationsFile>(source, "delegations", DELEGATIONS_FILE, bytes),
+            parse_cache::parse_file::<DelegationsFile>(
+                source.cache_dir(),
+                "delegations",
+                DELEGATIONS_FILE,
+                bytes,
+            ),
         )
     });
 
@@ -1428,7 +1439,6 @@ fn read_declaration(
     Ok((declaration, problems, unreadable))
 }
 
-/// The whole declaration in `source`, cross-checked.
 /// Reads the clause files named (`op-x.yaml`), with the id each holds; the ids of files that
 /// exist but do not read are returned apart, their problems added to `problems`.
 fn read_clauses(
@@ -1460,7 +1470,7 @@ fn read_clauses(
             files.push((id, file, bytes));
         }
     }
-    for (id, _, _, parsed) in parse_files::<Clause, _>(source, "clauses", files) {
+    for (id, _, _, parsed) in parse_files::<Clause, _>(source.cache_dir(), "clauses", files) {
         match collect(problems, parsed) {
             Some(clause) => {
                 clauses.insert(id, clause);
@@ -1473,6 +1483,7 @@ fn read_clauses(
     Ok((clauses, unreadable))
 }
 
+/// The whole declaration in `source`, cross-checked.
 fn whole_declaration(source: &Source<'_>) -> Result<Declaration, StoreError> {
     match read_and_validate(source)? {
         (Some(declaration), problems) if problems.is_empty() => Ok(declaration),
@@ -1608,7 +1619,9 @@ fn read_amendments_where(
         }
     }
     let mut amendments = Vec::new();
-    for (id, file, bytes, parsed) in parse_files::<Amendment, _>(source, "amendments", files) {
+    for (id, file, bytes, parsed) in
+        parse_files::<Amendment, _>(source.cache_dir(), "amendments", files)
+    {
         let Some(amendment) = collect(&mut problems, parsed) else {
             continue;
         };
@@ -1708,56 +1721,6 @@ pub fn read_translation_dir(dir: &Path, language: &str) -> Result<Translation, S
     let mut translation = translation.unwrap_or_default();
     translation.language = language.to_owned();
     Ok(translation)
-}
-
-/// Parses one file, through the parse cache when it is large: the outline of a 2,000-clause
-/// declaration is a file of 2,000 lines, read twice by every redline.
-fn parse_file<T>(
-    source: &Source<'_>,
-    kind: &str,
-    file: &str,
-    bytes: Vec<u8>,
-) -> Result<T, Vec<Problem>>
-where
-    T: serde::Serialize + serde::de::DeserializeOwned + Send,
-{
-    match source.cache_dir() {
-        Some(dir) if bytes.len() >= parse_cache::WORTH_CACHING_BYTES => {
-            let files = vec![((), file.to_owned(), bytes)];
-            let parsed = ParseCache::open(&dir, kind).parse_all(files);
-            let ((), _, _, result) = parsed.into_iter().next().expect("one file in, one out");
-            result
-        }
-        _ => yaml::parse::<T>(file, &bytes),
-    }
-}
-
-/// Parses files on every core, through the repository's parse cache when there are enough of
-/// them for loading it to pay; the results come back in the order given, each with its file.
-fn parse_files<T, K>(
-    source: &Source<'_>,
-    kind: &str,
-    files: Vec<ReadFile<K>>,
-) -> Vec<ParsedFile<K, T>>
-where
-    T: serde::Serialize + serde::de::DeserializeOwned + Send,
-    K: Send,
-{
-    match source.cache_dir() {
-        Some(dir) if ParseCache::worth_opening(&dir, kind, files.len()) => {
-            ParseCache::open(&dir, kind).parse_all(files)
-        }
-        _ => {
-            use rayon::prelude::*;
-            files
-                .into_par_iter()
-                .map(|(key, file, bytes)| {
-                    let parsed = yaml::parse::<T>(&file, &bytes);
-                    (key, file, bytes, parsed)
-                })
-                .collect()
-        }
-    }
 }
 
 fn collect<T>(problems: &mut Vec<Problem>, result: Result<T, Vec<Problem>>) -> Option<T> {

@@ -22,9 +22,56 @@ use super::yaml;
 use super::yaml::Problem;
 
 /// Below this many files a read parses them directly: loading the cache would cost more.
-pub(crate) const WORTH_CACHING: usize = 64;
+const WORTH_CACHING: usize = 64;
 /// A single file this large is worth caching too (the outline of a long declaration).
-pub(crate) const WORTH_CACHING_BYTES: usize = 16 * 1024;
+const WORTH_CACHING_BYTES: usize = 16 * 1024;
+
+/// Parses files on every core, through the cache in `cache_dir` (`.git/decl`) when there are
+/// enough of them for loading it to pay; the results come back in the order given.
+pub(crate) fn parse_files<T, K>(
+    cache_dir: Option<PathBuf>,
+    kind: &str,
+    files: Vec<ReadFile<K>>,
+) -> Vec<ParsedFile<K, T>>
+where
+    T: Serialize + DeserializeOwned + Send,
+    K: Send,
+{
+    match cache_dir {
+        Some(dir) if ParseCache::worth_opening(&dir, kind, files.len()) => {
+            ParseCache::open(&dir, kind).parse_all(files)
+        }
+        _ => files
+            .into_par_iter()
+            .map(|(key, file, bytes)| {
+                let parsed = yaml::parse::<T>(&file, &bytes);
+                (key, file, bytes, parsed)
+            })
+            .collect(),
+    }
+}
+
+/// Parses one file, through the cache when it is large: the outline of a 2,000-clause
+/// declaration is a file of 2,000 lines, read twice by every redline.
+pub(crate) fn parse_file<T>(
+    cache_dir: Option<PathBuf>,
+    kind: &str,
+    file: &str,
+    bytes: Vec<u8>,
+) -> Result<T, Vec<Problem>>
+where
+    T: Serialize + DeserializeOwned + Send,
+{
+    match cache_dir {
+        Some(dir) if bytes.len() >= WORTH_CACHING_BYTES => {
+            let files = vec![((), file.to_owned(), bytes)];
+            let parsed = ParseCache::open(&dir, kind).parse_all(files);
+            let ((), _, _, result) = parsed.into_iter().next().expect("one file in, one out");
+            result
+        }
+        _ => yaml::parse::<T>(file, &bytes),
+    }
+}
 
 /// An entry not used in this many writes of the cache is dropped: enough for a few revisions
 /// read in turn (a redline reads two) to stay cached, few enough that the cache follows the
@@ -75,7 +122,7 @@ struct Entry {
 }
 
 /// The parsed files of one kind (clauses, or amendments) for one repository.
-pub(crate) struct ParseCache {
+struct ParseCache {
     path: PathBuf,
     writes: u64,
     entries: HashMap<String, Entry>,
@@ -90,7 +137,7 @@ impl ParseCache {
     /// Whether reading `files` files of `kind` through the cache pays: loading the cache costs
     /// in proportion to all it holds, so a read of a few hundred amendments out of a cache of
     /// twenty thousand (a redline's applied amendments) parses them directly instead.
-    pub(crate) fn worth_opening(dir: &Path, kind: &str, files: usize) -> bool {
+    fn worth_opening(dir: &Path, kind: &str, files: usize) -> bool {
         // About a kilobyte per entry; needing a quarter of the entries is worth the load.
         const ENTRY_BYTES: u64 = 1024;
         let held = std::fs::metadata(Self::file(dir, kind)).map_or(0, |m| m.len()) / ENTRY_BYTES;
@@ -103,7 +150,7 @@ impl ParseCache {
 
     /// The cache of `kind` ("clauses", "amendments") under `dir` (`.git/decl`), empty if there
     /// is none yet, another build of decl wrote it, or it cannot be read.
-    pub(crate) fn open(dir: &Path, kind: &str) -> ParseCache {
+    fn open(dir: &Path, kind: &str) -> ParseCache {
         let path = Self::file(dir, kind);
         let file = std::fs::read(&path)
             .ok()
@@ -125,7 +172,7 @@ impl ParseCache {
 
     /// Parses `files` on every core, taking what the cache already knows, and writes the
     /// cache back when it learned something. Results come back in the order given.
-    pub(crate) fn parse_all<T, K>(&mut self, files: Vec<ReadFile<K>>) -> Vec<ParsedFile<K, T>>
+    fn parse_all<T, K>(&mut self, files: Vec<ReadFile<K>>) -> Vec<ParsedFile<K, T>>
     where
         T: Serialize + DeserializeOwned + Send,
         K: Send,
