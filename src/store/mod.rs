@@ -6,6 +6,7 @@
 //! commit authored by the acting delegation; on any error nothing is written. git2 types stay
 //! inside this module.
 
+mod bulk;
 mod history;
 mod merge;
 mod parse_cache;
@@ -34,6 +35,7 @@ use crate::model::{
     Amendment, AmendmentId, Clause, ClauseId, Declaration, DeclarationMeta, Delegation,
     DelegationCode, DelegationsFile,
 };
+pub use bulk::Bulk;
 pub use history::History;
 pub use merge::MergeConflict;
 pub use signing::KeySource;
