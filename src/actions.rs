@@ -146,13 +146,9 @@ pub fn perform(
             amendment.act(&actor, act, at)?;
             tx.put_amendment(&amendment)?;
             let competing = if is_accept {
-                tx.amendments_mentioning(amendment.clause().as_str())?
+                tx.tabled_amendments_on(amendment.clause())?
                     .into_iter()
-                    .filter(|other| {
-                        other.id != amendment.id
-                            && other.status == crate::model::AmendmentStatus::Tabled
-                            && other.clause() == amendment.clause()
-                    })
+                    .filter(|other| other.id != amendment.id)
                     .map(|other| other.id)
                     .collect()
             } else {
@@ -491,8 +487,7 @@ fn cut(
         }
         .into());
     }
-    // Only accepted amendments are applied; "accepted" also matches "accepted-as-modified".
-    let amendments = tx.amendments_mentioning("accepted")?;
+    let amendments = tx.amendments_awaiting_application()?;
     let accepted: Vec<&Amendment> = amendments
         .iter()
         .filter(|a| a.awaits_application())

@@ -6,6 +6,7 @@
 //! commit authored by the acting delegation; on any error nothing is written. git2 types stay
 //! inside this module.
 
+mod briefs;
 mod bulk;
 mod history;
 mod merge;
@@ -21,6 +22,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use briefs::{Brief, Briefs, Wanted, contains};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{Oid, Repository, RepositoryState, Signature, StatusOptions, Time};
 use parse_cache::parse_files;
@@ -459,9 +461,7 @@ impl DeclRepo {
     /// order. Of a long negotiation's amendments most were withdrawn, rejected or applied; a
     /// file that says neither "tabled" nor "accepted" (a status only) is not parsed.
     pub fn load_pending_amendments(&self, at: &At) -> Result<Vec<Amendment>, StoreError> {
-        let (amendments, problems) = read_amendments_where(&self.source(at)?, |bytes| {
-            contains(bytes, b"tabled") || contains(bytes, b"accepted")
-        })?;
+        let (amendments, problems) = read_amendments_where(&self.source(at)?, Wanted::Pending)?;
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems));
         }
@@ -854,12 +854,18 @@ impl<'r> Transaction<'r> {
         every_amendment(self.committed()?)
     }
 
-    /// The amendments whose file mentions `needle` (a clause id, a status word): a superset
-    /// of those the caller wants, which it filters on the parsed values.
-    pub fn amendments_mentioning(&self, needle: &str) -> Result<Vec<Amendment>, StoreError> {
-        let (amendments, problems) = read_amendments_where(self.committed()?, |bytes| {
-            contains(bytes, needle.as_bytes())
-        })?;
+    /// The tabled amendments concerning `clause`: those an accept competes with.
+    pub fn tabled_amendments_on(&self, clause: &ClauseId) -> Result<Vec<Amendment>, StoreError> {
+        self.amendments_wanted(Wanted::TabledOn(clause))
+    }
+
+    /// The accepted amendments a revision cut applies.
+    pub fn amendments_awaiting_application(&self) -> Result<Vec<Amendment>, StoreError> {
+        self.amendments_wanted(Wanted::AwaitingApplication)
+    }
+
+    fn amendments_wanted(&self, wanted: Wanted<'_>) -> Result<Vec<Amendment>, StoreError> {
+        let (amendments, problems) = read_amendments_where(self.committed()?, wanted)?;
         if problems.is_empty() {
             Ok(amendments)
         } else {
@@ -1107,12 +1113,6 @@ impl DeclRepo {
         Journal::remove(repo.path());
         Ok(())
     }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
 }
 
 /// Settings a repository decl makes or clones gets. git (since 2.36) writes its commit-graph
@@ -1599,26 +1599,56 @@ fn read_amendment(source: &Source<'_>, id: &AmendmentId) -> Result<Option<Amendm
 }
 
 fn read_amendments(source: &Source<'_>) -> Result<(Vec<Amendment>, Vec<Problem>), StoreError> {
-    read_amendments_where(source, |_| true)
+    read_amendments_where(source, Wanted::Every)
 }
 
-/// Reads the amendments whose file's bytes pass `wanted`: a byte search is far cheaper than
-/// parsing twenty thousand files when a command needs only a few of them.
+/// Reads the amendments a command wants: chosen by their briefs (clause and status) where the
+/// index knows them, else by a byte search, far cheaper than parsing twenty thousand files
+/// when a command needs only a few of them.
 fn read_amendments_where(
     source: &Source<'_>,
-    wanted: impl Fn(&[u8]) -> bool,
+    wanted: Wanted<'_>,
 ) -> Result<(Vec<Amendment>, Vec<Problem>), StoreError> {
     let AmendmentFiles {
         found,
         misplaced: mut problems,
     } = amendment_files(source)?;
+    let mut briefs = Briefs::open_for(source.cache_dir(), found.len(), wanted);
     let mut files = Vec::new();
     for (id, file) in found {
-        if let Some(bytes) = source.read(&file)?
-            && wanted(&bytes)
+        let blob = match &briefs {
+            Some(_) => source.blob_id(&file)?,
+            None => None,
+        };
+        if let (Some(briefs), Some(blob)) = (&mut briefs, blob)
+            && let Some(brief) = briefs.get(blob)
         {
+            if wanted.takes(brief) {
+                let bytes = source.read(&file)?.unwrap_or_default();
+                files.push((id, file, bytes));
+            }
+            continue;
+        }
+        let Some(bytes) = source.read(&file)? else {
+            continue;
+        };
+        if let (Some(briefs), Some(blob)) = (&mut briefs, blob)
+            && let Ok(amendment) = yaml::parse::<Amendment>(&file, &bytes)
+        {
+            let brief = Brief::of(&amendment);
+            let taken = wanted.takes(&brief);
+            briefs.learn(blob, brief);
+            if taken {
+                files.push((id, file, bytes));
+            }
+            continue;
+        }
+        if wanted.may_take(&bytes) {
             files.push((id, file, bytes));
         }
+    }
+    if let Some(briefs) = briefs {
+        briefs.save();
     }
     let mut amendments = Vec::new();
     for (id, file, bytes, parsed) in
@@ -1643,7 +1673,9 @@ fn read_amendments_where(
             ));
             continue;
         }
-        amendments.push(amendment);
+        if wanted.takes(&Brief::of(&amendment)) {
+            amendments.push(amendment);
+        }
     }
     amendments.sort_by(|a, b| a.id.cmp(&b.id));
     Ok((amendments, problems))

@@ -81,7 +81,7 @@ const KEPT_FOR_WRITES: u64 = 8;
 /// The build of decl that writes and reads the cache: its version, and the size and time of
 /// its executable. A cache from any other build is not trusted, since a model changed without
 /// a new version number (a field added with a default, say) would read old entries wrongly.
-static BUILD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+pub(super) static BUILD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
         .map(|m| {
@@ -235,17 +235,20 @@ impl ParseCache {
             writes: self.writes,
             entries: &self.entries,
         };
-        let Ok(json) = serde_json::to_vec(&file) else {
-            return;
-        };
-        // Written whole and renamed into place, so a reader never sees half a cache; a
-        // failure (a read-only repository, a full disk) only means the next read parses.
-        let _ = std::fs::create_dir_all(dir).and_then(|()| {
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut temp, &json)?;
-            temp.persist(&self.path).map(|_| ()).map_err(|e| e.error)
-        });
+        if let Ok(json) = serde_json::to_vec(&file) {
+            write_whole(dir, &self.path, &json);
+        }
     }
+}
+
+/// Writes a cache file whole and renames it into place, so a reader never sees half a cache;
+/// a failure (a read-only repository, a full disk) only means the next read parses.
+pub(super) fn write_whole(dir: &Path, path: &Path, bytes: &[u8]) {
+    let _ = std::fs::create_dir_all(dir).and_then(|()| {
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut temp, bytes)?;
+        temp.persist(path).map(|_| ()).map_err(|e| e.error)
+    });
 }
 
 fn hex(bytes: &[u8]) -> String {

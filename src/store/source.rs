@@ -104,6 +104,15 @@ impl Source<'_> {
         }
     }
 
+    /// The git blob id of the file at `path`, known without reading it; `None` when it is
+    /// missing or the source is not a git tree.
+    pub(crate) fn blob_id(&self, path: &str) -> Result<Option<git2::Oid>, StoreError> {
+        match self {
+            Source::Tree(git) => git.blob_id(path),
+            _ => Ok(None),
+        }
+    }
+
     /// Whether the file at `path` may differ between `self` and `other`: false only when both
     /// are git trees holding the same blob there, which is known without reading it.
     pub(crate) fn may_differ(&self, other: &Source<'_>, path: &str) -> Result<bool, StoreError> {
