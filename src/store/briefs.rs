@@ -99,12 +99,15 @@ struct BriefsFileRef<'a> {
     entries: &'a HashMap<String, Entry>,
 }
 
+/// An entry as stored: the brief and the write in which it was last used, as a tuple
+/// (`["op-border", "tabled", 7]`), since there are tens of thousands of them.
 #[derive(Serialize, Deserialize)]
-struct Entry {
-    /// The write in which this entry was last used.
-    used: u64,
-    #[serde(flatten)]
-    brief: Brief,
+struct Entry(ClauseId, AmendmentStatus, u64);
+
+impl Entry {
+    fn new(brief: Brief, used: u64) -> Entry {
+        Entry(brief.clause, brief.status, used)
+    }
 }
 
 /// The briefs of one repository's amendment files, by blob id.
@@ -142,16 +145,19 @@ impl Briefs {
     }
 
     /// The brief of blob `id`, if known (and marks it used).
-    pub(crate) fn get(&mut self, id: Oid) -> Option<&Brief> {
+    pub(crate) fn get(&mut self, id: Oid) -> Option<Brief> {
         let this_write = self.writes + 1;
         let entry = self.entries.get_mut(&id.to_string())?;
-        entry.used = this_write;
-        Some(&entry.brief)
+        entry.2 = this_write;
+        Some(Brief {
+            clause: entry.0.clone(),
+            status: entry.1,
+        })
     }
 
     pub(crate) fn learn(&mut self, id: Oid, brief: Brief) {
         let used = self.writes + 1;
-        self.entries.insert(id.to_string(), Entry { used, brief });
+        self.entries.insert(id.to_string(), Entry::new(brief, used));
         self.learned = true;
     }
 
@@ -166,7 +172,7 @@ impl Briefs {
         self.writes += 1;
         let this_write = self.writes;
         self.entries
-            .retain(|_, entry| entry.used + KEPT_FOR_WRITES > this_write);
+            .retain(|_, entry| entry.2 + KEPT_FOR_WRITES > this_write);
         let file = BriefsFileRef {
             decl: &BUILD,
             writes: self.writes,
@@ -234,7 +240,7 @@ mod tests {
         let mut briefs = Briefs::open(dir.path());
         assert_eq!(
             briefs.get(old),
-            Some(&brief("op-border", AmendmentStatus::Tabled))
+            Some(brief("op-border", AmendmentStatus::Tabled))
         );
         // Another blob is learned in each of the next writes; `old` is no longer read.
         for _ in 0..KEPT_FOR_WRITES {

@@ -8,6 +8,7 @@
 
 mod briefs;
 mod bulk;
+mod git_index;
 mod history;
 mod merge;
 mod parse_cache;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use briefs::{Brief, Briefs, Wanted, contains};
 use chrono::{DateTime, FixedOffset, TimeZone};
+use git_index::{GitIndex, NewEntry, Staged};
 use git2::{Oid, Repository, RepositoryState, Signature, StatusOptions, Time};
 use parse_cache::parse_files;
 use serde::Serialize;
@@ -643,19 +645,75 @@ impl DeclRepo {
         &self,
         paths: impl IntoIterator<Item = &'p String>,
     ) -> Result<Vec<String>, StoreError> {
+        let paths: Vec<&String> = paths.into_iter().collect();
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        match GitIndex::read(self.repo.path()) {
+            Some(index) => self.changed_against(&index, &paths),
+            None => self.changed_by_libgit2_status(&paths),
+        }
+    }
+
+    /// What `git status` would say of `paths`, from decl's own reading of the index: a path
+    /// is changed when the index differs from HEAD there (staged), the file differs from the
+    /// index (hashed: they are a few small files), or an untracked, unignored file is there.
+    fn changed_against(
+        &self,
+        index: &GitIndex,
+        paths: &[&String],
+    ) -> Result<Vec<String>, StoreError> {
+        let head_tree = match self.repo.head() {
+            Ok(head) => Some(head.peel_to_tree()?),
+            Err(_) => None,
+        };
+        let mut changed = Vec::new();
+        for &path in paths {
+            let in_head = head_tree
+                .as_ref()
+                .and_then(|tree| tree.get_path(Path::new(path)).ok())
+                .filter(|entry| entry.kind() == Some(git2::ObjectType::Blob))
+                .map(|entry| entry.id());
+            let full = self.root.join(path);
+            let on_disk = match std::fs::symlink_metadata(&full) {
+                Ok(metadata) => Some(metadata),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                Err(error) => return Err(StoreError::io(full, error)),
+            };
+            let differs = match index.staged(path) {
+                Staged::Conflicted => true,
+                Staged::File(id) => {
+                    Some(id) != in_head
+                        || match &on_disk {
+                            Some(metadata) if metadata.is_file() => {
+                                Oid::hash_file(git2::ObjectType::Blob, &full)? != id
+                            }
+                            _ => true,
+                        }
+                }
+                Staged::Missing => {
+                    in_head.is_some()
+                        || (on_disk.is_some()
+                            && !self.repo.status_should_ignore(Path::new(path))?)
+                }
+            };
+            if differs {
+                changed.push(path.clone());
+            }
+        }
+        Ok(changed)
+    }
+
+    /// The same through libgit2's status, for an index [`GitIndex`] leaves to it.
+    fn changed_by_libgit2_status(&self, paths: &[&String]) -> Result<Vec<String>, StoreError> {
         let mut options = StatusOptions::new();
         options
             .include_untracked(true)
             .recurse_untracked_dirs(true)
             .include_ignored(false)
             .disable_pathspec_match(true);
-        let mut any = false;
         for path in paths {
             options.pathspec(path);
-            any = true;
-        }
-        if !any {
-            return Ok(Vec::new());
         }
         let statuses = self.repo.statuses(Some(&mut options))?;
         Ok(statuses
@@ -1171,7 +1229,8 @@ fn update_work_tree(
     writes: &BTreeMap<String, Option<Vec<u8>>>,
 ) -> Result<(), StoreError> {
     let root = &store.root;
-    let mut index = store.repo.index()?;
+    let index = GitIndex::read(store.repo.path());
+    let mut entries = Vec::with_capacity(writes.len());
     for (idx, (path, content)) in writes.iter().enumerate() {
         if idx == 1 {
             crash_point("mid-files");
@@ -1180,7 +1239,9 @@ fn update_work_tree(
         match content {
             Some(bytes) => {
                 write_atomically(&store.temp_dir(), &full, bytes)?;
-                index.add_path(Path::new(path))?;
+                let metadata = std::fs::metadata(&full).map_err(|e| StoreError::io(&full, e))?;
+                let id = Oid::hash_object(git2::ObjectType::Blob, bytes)?;
+                entries.push((path.as_str(), Some(NewEntry { id, metadata })));
             }
             None => {
                 match std::fs::remove_file(&full) {
@@ -1188,8 +1249,39 @@ fn update_work_tree(
                     Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
                     Err(error) => return Err(StoreError::io(full, error)),
                 }
-                if index.get_path(Path::new(path), 0).is_some() {
-                    index.remove_path(Path::new(path))?;
+                entries.push((path.as_str(), None));
+            }
+        }
+    }
+    match index {
+        Some(index) => {
+            index
+                .write_updated(store.repo.path(), &entries)
+                .map_err(|error| match error.kind() {
+                    std::io::ErrorKind::AlreadyExists => {
+                        StoreError::IndexLocked(store.repo.path().join("index.lock"))
+                    }
+                    _ => StoreError::io(store.repo.path().join("index"), error),
+                })
+        }
+        None => record_in_index_by_libgit2(store, &entries),
+    }
+}
+
+/// The same through libgit2, for an index [`GitIndex`] leaves to it (and a repository without
+/// one yet).
+fn record_in_index_by_libgit2(
+    store: &DeclRepo,
+    entries: &[(&str, Option<NewEntry>)],
+) -> Result<(), StoreError> {
+    let mut index = store.repo.index()?;
+    for (path, entry) in entries {
+        let path = Path::new(path);
+        match entry {
+            Some(_) => index.add_path(path)?,
+            None => {
+                if index.get_path(path, 0).is_some() {
+                    index.remove_path(path)?;
                 }
             }
         }
@@ -1623,7 +1715,7 @@ fn read_amendments_where(
         if let (Some(briefs), Some(blob)) = (&mut briefs, blob)
             && let Some(brief) = briefs.get(blob)
         {
-            if wanted.takes(brief) {
+            if wanted.takes(&brief) {
                 let bytes = source.read(&file)?.unwrap_or_default();
                 files.push((id, file, bytes));
             }
