@@ -15,6 +15,7 @@ mod test_pdf;
 mod test_recovery;
 mod test_redline;
 mod test_revision;
+mod test_scale;
 mod test_serve;
 mod test_show;
 mod test_sync;

@@ -117,6 +117,25 @@ impl TestEnv {
         run(command)
     }
 
+    /// Runs the benchmark generator (`examples/generate.rs`, which `cargo test` builds beside
+    /// the binary) with this env's environment, in the env's root.
+    pub fn generate(&self, args: &[&str]) -> Output {
+        let decl = Path::new(env!("CARGO_BIN_EXE_decl"));
+        let generator = decl
+            .parent()
+            .expect("the binary's folder")
+            .join("examples")
+            .join(format!("generate{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            generator.exists(),
+            "{} is missing: `cargo test` builds the examples",
+            generator.display()
+        );
+        let mut command = self.command(generator.to_str().unwrap(), self.root());
+        command.args(args);
+        run(command)
+    }
+
     /// The `decl` command with this env's environment, not yet run (for a server).
     pub fn decl_command(&self, cwd: &str, args: &[&str]) -> Command {
         let mut command = self.command(env!("CARGO_BIN_EXE_decl"), &self.root().join(cwd));
