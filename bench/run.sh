@@ -15,6 +15,7 @@
 #   decl check                          vs  git ls-files | xargs cat (reading every file)
 #   decl show --rev rev1                vs  git show rev1:<file> of every clause file (one git)
 #   decl redline rev1 rev2 --format html vs git diff --word-diff rev1 rev2 -- clauses declaration.yaml
+#                                        and vs git diff --word-diff rev1 rev2 (every file)
 #   decl compile --format html          (every pending amendment under its clause)
 #   decl amend propose                  on large vs on tenth, and on large vs on small
 #   git add + git commit of one file     on large vs on tenth (the index: git's own floor)
@@ -158,6 +159,9 @@ bench show "$DECL -C $LARGE show --rev rev1" \
     "git show rev1:<every clause file>" "cd $LARGE && xargs git show < $RESULTS/show-args" "${FAST[@]}"
 bench redline "$DECL -C $LARGE redline rev1 rev2 --format html" \
     "git diff --word-diff" "git -C $LARGE diff --word-diff rev1 rev2 -- clauses declaration.yaml" "${FAST[@]}"
+# The issue names the whole-repository diff; it also word-diffs every amendment file changed.
+bench redline_all "$DECL -C $LARGE redline rev1 rev2 --format html" \
+    "git diff --word-diff (all files)" "git -C $LARGE diff --word-diff rev1 rev2" "${FAST[@]}"
 bench_alone compile "$DECL -C $LARGE compile --format html" "${SLOW[@]}"
 # --prepare runs before every timed run of both commands; the last run's commit is undone at
 # the end (the clones are deleted anyway).
@@ -217,7 +221,8 @@ row() { # name, operation label, comparison label, target
     echo "| --- | --- | --- | --- | --- | --- |"
     row check "decl check" "git ls-files \\| xargs cat" "< 1 s"
     row show "decl show --rev rev1" "git show rev1:<each clause file>" "≤ 2x"
-    row redline "decl redline rev1 rev2 --format html ($REV1_CHANGED clause files changed)" "git diff --word-diff rev1 rev2" "≤ 1x"
+    row redline "decl redline rev1 rev2 --format html ($REV1_CHANGED clause files changed)" "git diff --word-diff rev1 rev2 -- clauses declaration.yaml" "≤ 1x"
+    row redline_all "the same" "git diff --word-diff rev1 rev2 (every file)" "≤ 1x"
     row compile "decl compile --format html ($PENDING pending amendments)" "" "< 3 s, < 300 MB"
     row propose "decl amend propose (large, $COMMITS commits)" "same on tenth ($TENTH_COMMITS commits)" "≤ 1.5x"
     row git_commit "for reference: git add + git commit of one file (large)" "same on tenth" "—"
