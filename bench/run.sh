@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS="$2"; shift ;;
         --slow-runs) SLOW_RUNS="$2"; shift ;;
         --out) OUT="$2"; shift ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
