@@ -136,9 +136,16 @@ bench() {
     hyperfine --style basic "$@" \
         --export-json "$RESULTS/$name.json" \
         -n "decl" "$decl_cmd" -n "$cmp_name" "$cmp_cmd" >&2
-    # Peak memory: one more run of each under GNU time.
-    local mem_decl mem_cmp
+    # Peak memory: one more run of each under GNU time, after the same --prepare as the timed
+    # runs (a commit benchmark needs its repository reset first).
+    local prepare=true mem_decl mem_cmp
+    while [ $# -gt 0 ]; do
+        if [ "$1" = --prepare ]; then prepare="$2"; fi
+        shift
+    done
+    bash -c "$prepare"
     mem_decl=$(/usr/bin/time -f %M bash -c "$decl_cmd" 2>&1 > /dev/null | tail -1)
+    bash -c "$prepare"
     mem_cmp=$(/usr/bin/time -f %M bash -c "$cmp_cmd" 2>&1 > /dev/null | tail -1)
     echo "$mem_decl $mem_cmp" > "$RESULTS/$name.mem"
 }
