@@ -18,13 +18,10 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
-use super::parse_cache::{BUILD, write_whole};
+// The same thresholds as the parse cache: below this many files a read looks at every one
+// (loading costs more), and an entry unused in this many writes is dropped.
+use super::parse_cache::{BUILD, KEPT_FOR_WRITES, WORTH_CACHING, write_whole};
 use crate::model::{Amendment, AmendmentStatus, ClauseId};
-
-/// Below this many amendment files a read looks at every one: loading the index costs more.
-const WORTH_INDEXING: usize = 64;
-/// An entry not seen in this many writes is dropped (as in the parse cache).
-const KEPT_FOR_WRITES: u64 = 8;
 
 /// The clause an amendment concerns and its status: what a command chooses amendments by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +104,7 @@ impl Briefs {
     /// `wanted` is worth it; empty if there is none yet or another build of decl wrote it.
     pub(crate) fn open_for(dir: Option<PathBuf>, files: usize, wanted: Wanted) -> Option<Briefs> {
         let dir = dir?;
-        if matches!(wanted, Wanted::Every) || files < WORTH_INDEXING {
+        if matches!(wanted, Wanted::Every) || files < WORTH_CACHING {
             return None;
         }
         Some(Self::open(&dir))

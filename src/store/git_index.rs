@@ -84,8 +84,7 @@ impl GitIndex {
                 return None;
             }
             offsets.push(at);
-            // Padded with NULs to a multiple of eight bytes, at least one.
-            at += (path.end - at + 8) / 8 * 8;
+            at += padded(path.end - at);
             if at > body_end {
                 return None;
             }
@@ -274,14 +273,9 @@ fn entry_path(bytes: &[u8], at: usize, end: usize) -> Option<(u16, Range<usize>)
     Some((flags, start..start + len))
 }
 
+/// An entry as the index stores it: stat fields, id, flags (stage 0) and the path.
 fn entry_bytes(path: &str, new: &NewEntry) -> Vec<u8> {
     let mut out = Vec::with_capacity(ENTRY_HEADER + path.len() + 8);
-    write_entry(&mut out, path, new);
-    out
-}
-
-fn write_entry(out: &mut Vec<u8>, path: &str, new: &NewEntry) {
-    let start = out.len();
     for field in stat_fields(&new.metadata) {
         out.extend_from_slice(&field.to_be_bytes());
     }
@@ -289,8 +283,13 @@ fn write_entry(out: &mut Vec<u8>, path: &str, new: &NewEntry) {
     let name_len = u16::try_from(path.len()).map_or(NAME_MASK, |len| len.min(NAME_MASK));
     out.extend_from_slice(&name_len.to_be_bytes());
     out.extend_from_slice(path.as_bytes());
-    let len = out.len() - start;
-    out.resize(start + (len + 8) / 8 * 8, 0);
+    out.resize(padded(out.len()), 0);
+    out
+}
+
+/// An entry's length with the NULs that end its path: at least one, up to a multiple of 8.
+fn padded(len: usize) -> usize {
+    (len + 8) / 8 * 8
 }
 
 /// ctime, mtime (seconds and nanoseconds), device, inode, mode, uid, gid and size, each cut

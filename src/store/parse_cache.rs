@@ -22,7 +22,7 @@ use super::yaml;
 use super::yaml::Problem;
 
 /// Below this many files a read parses them directly: loading the cache would cost more.
-const WORTH_CACHING: usize = 64;
+pub(super) const WORTH_CACHING: usize = 64;
 /// A single file this large is worth caching too (the outline of a long declaration).
 const WORTH_CACHING_BYTES: usize = 16 * 1024;
 
@@ -76,7 +76,7 @@ where
 /// An entry not used in this many writes of the cache is dropped: enough for a few revisions
 /// read in turn (a redline reads two) to stay cached, few enough that the cache follows the
 /// repository instead of growing with every version of every file.
-const KEPT_FOR_WRITES: u64 = 8;
+pub(super) const KEPT_FOR_WRITES: u64 = 8;
 
 /// The build of decl that writes and reads the cache: its version, and the size and time of
 /// its executable. A cache from any other build is not trusted, since a model changed without
