@@ -1792,7 +1792,9 @@ impl Generator<'_> {
         let chair = self.chair.clone();
         let action = Action::Act {
             id,
-            act: Act::Accept { modified_text },
+            act: Act::Accept {
+                modified: modified_text.map(decl::model::Modification::of_proposal),
+            },
         };
         if self.act("accept", &chair, action)?.is_some() {
             self.amendments[amendment].status = status;

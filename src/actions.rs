@@ -10,8 +10,13 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, FixedOffset};
 
 use crate::model::adoption::Translation;
+use crate::model::amendment::{
+    ModifyError, modification_from_paragraph, normalise_wording, replace_unique,
+};
+use crate::model::declaration::{Clause, ClauseKind};
 use crate::model::revision::{Conflict, apply_accepted};
 use crate::model::suggest::did_you_mean;
+use crate::model::validate::wording_problems;
 use crate::model::{
     Act, Amendment, AmendmentId, Base, Change, ClauseId, ClauseStatus, Declaration, Delegation,
     DelegationCode, Part, Position, RuleError,
@@ -25,6 +30,12 @@ pub enum Action {
     Act {
         id: AmendmentId,
         act: Act,
+    },
+    /// Accept an amendment as modified: `paragraph` is the whole paragraph as the chair wants
+    /// it to read (for an insertion, the new paragraph); decl works out what it replaces.
+    AcceptAsModified {
+        id: AmendmentId,
+        paragraph: String,
     },
     Cut {
         name: String,
@@ -89,8 +100,65 @@ pub enum ActionError {
     UnknownAmendment { id: String, hint: String },
     #[error("{0}")]
     Refused(String),
-    #[error("the accepted amendments conflict, so no revision was cut:\n{}", .0.iter().map(|c| format!("  {}: {}", c.amendments.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "), c.reason)).collect::<Vec<_>>().join("\n"))]
+    #[error("the accepted amendments conflict, so no revision was cut:\n{}", list_conflicts(.0))]
     Conflicts(Vec<Conflict>),
+    #[error("{id} cannot be accepted: it would not apply beside the amendments already accepted:\n{}", list_conflicts(.conflicts))]
+    WouldNotApply {
+        id: AmendmentId,
+        conflicts: Vec<Conflict>,
+    },
+    #[error(transparent)]
+    Modify(#[from] ModifyError),
+}
+
+impl ActionError {
+    /// What to do about it, as commands that work, where decl knows.
+    pub fn hints(&self) -> Vec<String> {
+        let others = |conflicts: &[Conflict], except: Option<&AmendmentId>| {
+            let mut ids: Vec<String> = conflicts
+                .iter()
+                .flat_map(|c| &c.amendments)
+                .filter(|id| Some(*id) != except)
+                .map(|id| id.to_string())
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        match self {
+            ActionError::Conflicts(conflicts) => {
+                let ids = others(conflicts, None);
+                vec![format!(
+                    "reopen the amendments named (decl amend reopen {} --reason ...), then reject one, or accept it as modified with wording that fits; then cut again",
+                    ids.first().map_or("ID", String::as_str)
+                )]
+            }
+            ActionError::WouldNotApply { id, conflicts } => {
+                let ids = others(conflicts, Some(id));
+                let mut hints = vec![format!(
+                    "accept {id} as modified with the whole paragraph as it should read (decl amend accept {id} --text ...), or reject it (decl amend reject {id})"
+                )];
+                if let Some(other) = ids.first() {
+                    hints.push(format!(
+                        "or reopen {other} to decide between them (decl amend reopen {other} --reason ...)"
+                    ));
+                }
+                hints
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn list_conflicts(conflicts: &[Conflict]) -> String {
+    conflicts
+        .iter()
+        .map(|c| {
+            let ids: Vec<String> = c.amendments.iter().map(|a| a.to_string()).collect();
+            format!("  {}: {}", ids.join(", "), c.reason)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Performs `action` as `actor` at time `at`: one commit, or an error and no change.
@@ -108,60 +176,17 @@ pub fn perform(
     let actor = find_delegation(&declaration, actor)?.clone();
     match action {
         Action::Propose(proposal) => propose(tx, &declaration, &actor, at, proposal),
-        Action::Act { id, act } => {
-            let mut tx = tx;
-            let mut amendment = find_amendment(&tx, &id)?;
-            let describe = amendment.describe(&declaration);
-            let is_accept = matches!(act, Act::Accept { .. });
-            let summary = act_summary(&actor, &act, &amendment, &describe);
-            let body = match &act {
-                Act::Oppose {
-                    reason: Some(reason),
-                }
-                | Act::Reject {
-                    reason: Some(reason),
-                } => {
-                    format!("\n\n{reason}")
-                }
-                _ => String::new(),
-            };
-            if let Act::Accept { modified_text } = &act
-                && amendment.is_stale(&declaration)
-            {
-                match modified_text {
-                    // The chair's modified wording is written against the current text.
-                    Some(_) => amendment.base = current_base(&tx, &declaration, &amendment),
-                    None if is_whole_replacement(&amendment) => {
-                        return Err(ActionError::Refused(format!(
-                            "{} was drafted against an older text of {}: rebase it first \
-                             (decl amend rebase {}), or accept it as modified with --text",
-                            amendment.id,
-                            label(&declaration, amendment.clause()),
-                            amendment.id
-                        )));
-                    }
-                    None => {}
-                }
-            }
-            amendment.act(&actor, act, at)?;
-            tx.put_amendment(&amendment)?;
-            let competing = if is_accept {
-                tx.tabled_amendments_on(amendment.clause())?
-                    .into_iter()
-                    .filter(|other| other.id != amendment.id)
-                    .map(|other| other.id)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let message = format!("{summary}{body}\n\nDecl-Amendment: {}\n", amendment.id);
-            let commit = tx.commit(&actor, at, &message, None)?;
-            Ok(Outcome {
-                commit,
-                summary,
-                amendment: Some(amendment.id),
-                competing,
-            })
+        Action::Act { id, act } => act_on(tx, &declaration, &actor, at, id, act),
+        Action::AcceptAsModified { id, paragraph } => {
+            let amendment = find_amendment(&tx, &id)?;
+            let current = amendment
+                .change
+                .target()
+                .and_then(|target| declaration.clauses.get(target))
+                .map(|clause| clause.wording())
+                .unwrap_or_default();
+            let modified = modification_from_paragraph(&amendment, &current, &paragraph)?;
+            act_on(tx, &declaration, &actor, at, id, Act::Accept { modified })
         }
         Action::Cut { name, label } => cut(tx, &declaration, &actor, at, name, label),
         Action::Rebase { id } => rebase(tx, &declaration, &actor, at, id),
@@ -182,12 +207,13 @@ pub fn perform(
             let mut labels = Vec::new();
             for id in &clauses {
                 let mut clause = find_clause(&declaration, id)?.clone();
-                if status == ClauseStatus::Agreed
+                let agreed = matches!(status, ClauseStatus::Agreed | ClauseStatus::AgreedAdRef);
+                if agreed
                     && let Ok(spans) = clause.brackets()
                     && !spans.is_empty()
                 {
                     return Err(ActionError::Refused(format!(
-                        "{} still holds {} bracketed span(s): a clause with square-bracketed text cannot be agreed",
+                        "{} still holds {} bracketed span(s): a clause with square-bracketed text cannot be {status}",
                         label(&declaration, id),
                         spans.len()
                     )));
@@ -209,6 +235,108 @@ pub fn perform(
                 amendment: None,
                 competing: Vec::new(),
             })
+        }
+    }
+}
+
+/// Support, oppose, co-sponsor, retract, withdraw, accept, reject or reopen: one entry in the
+/// amendment's record. An acceptance is checked as the next cut will apply it, beside every
+/// amendment already accepted, so that no decision can jam a cut.
+fn act_on(
+    mut tx: Transaction<'_>,
+    declaration: &Declaration,
+    actor: &Delegation,
+    at: DateTime<FixedOffset>,
+    id: AmendmentId,
+    act: Act,
+) -> Result<Outcome, ActionError> {
+    let mut amendment = find_amendment(&tx, &id)?;
+    let describe = amendment.describe(declaration);
+    let is_accept = matches!(act, Act::Accept { .. });
+    let summary = act_summary(actor, &act, &amendment, &describe);
+    let body = match &act {
+        Act::Oppose {
+            reason: Some(reason),
+        }
+        | Act::Reject {
+            reason: Some(reason),
+        }
+        | Act::Reopen {
+            reason: Some(reason),
+        } => format!("\n\n{reason}"),
+        _ => String::new(),
+    };
+    if let Act::Accept { modified } = &act
+        && amendment.is_stale(declaration)
+    {
+        match modified {
+            // The chair's modified wording is written against the current text.
+            Some(_) => amendment.base = current_base(&tx, declaration, &amendment),
+            None if is_whole_replacement(&amendment) => {
+                return Err(ActionError::Refused(format!(
+                    "{} was drafted against an older text of {}: rebase it first \
+                     (decl amend rebase {}), or accept it as modified with --text",
+                    amendment.id,
+                    label(declaration, amendment.clause()),
+                    amendment.id
+                )));
+            }
+            None => {}
+        }
+    }
+    amendment.act(actor, act, at)?;
+    if is_accept {
+        check_applies(&tx, declaration, &amendment)?;
+    }
+    tx.put_amendment(&amendment)?;
+    let competing = if is_accept {
+        tx.tabled_amendments_on(amendment.clause())?
+            .into_iter()
+            .filter(|other| other.id != amendment.id)
+            .map(|other| other.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let message = format!("{summary}{body}\n\nDecl-Amendment: {}\n", amendment.id);
+    let commit = tx.commit(actor, at, &message, None)?;
+    Ok(Outcome {
+        commit,
+        summary,
+        amendment: Some(amendment.id),
+        competing,
+    })
+}
+
+/// Refuses an acceptance that the next cut could not apply: the amendment with every other
+/// one already accepted, applied to the current text as the cut applies them. Conflicts among
+/// the others alone (left by an older decl) are not this decision's to refuse.
+fn check_applies(
+    tx: &Transaction<'_>,
+    declaration: &Declaration,
+    accepted: &Amendment,
+) -> Result<(), ActionError> {
+    let others = tx.amendments_awaiting_application()?;
+    let mut all: Vec<&Amendment> = others
+        .iter()
+        .filter(|other| other.id != accepted.id && other.awaits_application())
+        .collect();
+    all.push(accepted);
+    match apply_accepted(declaration, &all) {
+        Ok(_) => Ok(()),
+        Err(conflicts) => {
+            let conflicts: Vec<Conflict> = conflicts
+                .into_iter()
+                .filter(|conflict| conflict.amendments.contains(&accepted.id))
+                .collect();
+            if conflicts.is_empty() {
+                Ok(())
+            } else {
+                Err(ActionError::WouldNotApply {
+                    id: accepted.id.clone(),
+                    conflicts,
+                })
+            }
         }
     }
 }
@@ -249,14 +377,35 @@ fn clauses_needed(
             }
             Some(ids)
         }
-        Action::Act { id, .. } => match tx.amendment(id)? {
-            Some(amendment) => Some(change_clauses(&amendment.change)),
-            // Unknown: the action reports it, with the nearest ids, after loading.
-            None => Some(BTreeSet::new()),
-        },
+        Action::Act { id, act } => {
+            let accepts = matches!(act, Act::Accept { .. });
+            amendment_clauses(tx, id, accepts, change_clauses)?
+        }
+        Action::AcceptAsModified { id, .. } => amendment_clauses(tx, id, true, change_clauses)?,
         Action::Mark { clauses, .. } => Some(clauses.iter().cloned().collect()),
         Action::Cut { .. } | Action::Rebase { .. } | Action::Translate { .. } => None,
     })
+}
+
+/// The clauses an action on amendment `id` reads: those its change concerns, and for an
+/// acceptance those of every amendment already accepted, which it is applied beside.
+fn amendment_clauses(
+    tx: &Transaction<'_>,
+    id: &AmendmentId,
+    accepts: bool,
+    change_clauses: impl Fn(&Change) -> BTreeSet<ClauseId>,
+) -> Result<Option<BTreeSet<ClauseId>>, ActionError> {
+    // Unknown: the action reports it, with the nearest ids, after loading.
+    let Some(amendment) = tx.amendment(id)? else {
+        return Ok(Some(BTreeSet::new()));
+    };
+    let mut ids = change_clauses(&amendment.change);
+    if accepts {
+        for other in tx.amendments_awaiting_application()? {
+            ids.extend(change_clauses(&other.change));
+        }
+    }
+    Ok(Some(ids))
 }
 
 /// The id an inserted clause gets unless the proposer names one: the proposer's code and the
@@ -353,6 +502,7 @@ fn draft_proposal(
             return Err(RuleError::NotMember {
                 actor: code.clone(),
                 role: cosponsor.role,
+                what: "co-sponsor",
             }
             .into());
         }
@@ -453,6 +603,20 @@ fn draft_proposal(
             }
         }
     };
+    check_proposed_wording(declaration, &change)?;
+    if let Change::Insert { new_clause, .. } = &change {
+        let claimed = tx
+            .tabled_amendments_on(new_clause)?
+            .into_iter()
+            .chain(tx.amendments_awaiting_application()?)
+            .find(|other| matches!(&other.change, Change::Insert { new_clause: other_new, .. } if other_new == new_clause));
+        if let Some(other) = claimed {
+            return Err(ActionError::Refused(format!(
+                "{} already proposes a clause called {new_clause}; choose another id with --new-id",
+                other.id
+            )));
+        }
+    }
     let text_hash = change
         .target()
         .and_then(|target| declaration.clauses.get(target))
@@ -471,6 +635,44 @@ fn draft_proposal(
     ))
 }
 
+/// Refuses a proposal whose wording `decl check` would refuse once applied (an unbalanced
+/// square bracket, an empty paragraph), or that changes nothing.
+fn check_proposed_wording(declaration: &Declaration, change: &Change) -> Result<(), ActionError> {
+    let (clause_label, current, result) = match change {
+        Change::Replace { clause, span, text } => {
+            let current = find_clause(declaration, clause)?.wording();
+            let result = match span {
+                Some(span) => replace_unique(&current, span, text).unwrap_or_default(),
+                None => normalise_wording(text),
+            };
+            (label(declaration, clause), Some(current), result)
+        }
+        Change::Insert {
+            new_clause, text, ..
+        } => (new_clause.to_string(), None, normalise_wording(text)),
+        Change::Delete { .. } | Change::Move { .. } => return Ok(()),
+    };
+    if current.as_deref() == Some(result.as_str()) {
+        return Err(ActionError::Refused(format!(
+            "the proposed wording is the current text of {clause_label}: the amendment would change nothing"
+        )));
+    }
+    let mut clause = Clause {
+        kind: ClauseKind::Operative,
+        status: ClauseStatus::Draft,
+        text: String::new(),
+        subparagraphs: Vec::new(),
+        notes: None,
+    };
+    clause.set_wording(&result);
+    if let Some((_, problem)) = wording_problems(&clause).into_iter().next() {
+        return Err(ActionError::Refused(format!(
+            "the proposed wording would make {clause_label} invalid: {problem}; square brackets mark text not yet agreed and come in pairs"
+        )));
+    }
+    Ok(())
+}
+
 fn cut(
     mut tx: Transaction<'_>,
     declaration: &Declaration,
@@ -487,6 +689,7 @@ fn cut(
         }
         .into());
     }
+    tx.check_new_revision_name(&name)?;
     let amendments = tx.amendments_awaiting_application()?;
     let accepted: Vec<&Amendment> = amendments
         .iter()
@@ -524,12 +727,29 @@ fn cut(
             amendment.clause()
         ));
     }
-    let summary = format!(
+    let mut summary = format!(
         "{} cuts {label_text} ({name}): {} amendment{} applied",
         actor.code,
         accepted.len(),
         if accepted.len() == 1 { "" } else { "s" }
     );
+    if !applied.returned_to_draft.is_empty() {
+        let labels: Vec<String> = applied
+            .returned_to_draft
+            .iter()
+            .map(|id| label(declaration, id))
+            .collect();
+        let n = labels.len();
+        summary.push_str(&format!(
+            "; {} {} draft again (agreed, then amended)",
+            if n <= 3 {
+                labels.join(", ")
+            } else {
+                format!("{n} clauses")
+            },
+            if n == 1 { "is" } else { "are" }
+        ));
+    }
     let mut message = summary.clone();
     if !lines.is_empty() {
         message.push_str("\n\n");
@@ -731,13 +951,13 @@ fn act_summary(actor: &Delegation, act: &Act, amendment: &Amendment, describe: &
         Act::Oppose { .. } => format!("{code} opposes {id} ({describe})"),
         Act::Cosponsor => format!("{code} co-sponsors {id} ({describe})"),
         Act::Withdraw => format!("{code} withdraws {id} ({describe})"),
-        Act::Accept {
-            modified_text: None,
-        } => format!("{code} accepts {id} ({describe})"),
-        Act::Accept {
-            modified_text: Some(_),
-        } => format!("{code} accepts {id} as modified ({describe})"),
+        Act::Accept { modified: None } => format!("{code} accepts {id} ({describe})"),
+        Act::Accept { modified: Some(_) } => {
+            format!("{code} accepts {id} as modified ({describe})")
+        }
         Act::Reject { .. } => format!("{code} rejects {id} ({describe})"),
+        Act::Reopen { .. } => format!("{code} reopens {id} ({describe})"),
+        Act::Retract => format!("{code} retracts its position on {id} ({describe})"),
     }
 }
 

@@ -11,7 +11,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
 use crate::actions::{self, Action, ActionError, Proposal, Target};
-use crate::model::{Act, AmendmentId, ClauseId, ClauseStatus, DelegationCode, Part, Position};
+use crate::model::{
+    Act, AmendmentId, ClauseId, ClauseStatus, DelegationCode, Modification, Part, Position,
+};
 use crate::store::{DeclRepo, KeySource, NewTag, Problem, StoreError, yaml};
 
 pub const HISTORY_FILE: &str = "history.yaml";
@@ -51,6 +53,8 @@ pub struct Step {
     pub cosponsor: Option<AmendmentId>,
     pub accept: Option<AcceptStep>,
     pub reject: Option<ReasonStep>,
+    pub retract: Option<AmendmentId>,
+    pub reopen: Option<ReasonStep>,
     pub cut: Option<CutStep>,
     pub mark: Option<MarkStep>,
     pub translate: Option<TranslateStep>,
@@ -95,7 +99,11 @@ pub struct ReasonStep {
 #[serde(deny_unknown_fields)]
 pub struct AcceptStep {
     pub id: AmendmentId,
+    /// As modified, as the amendment's record keeps it: the words that replace what the
+    /// proposal replaces (its span, or the whole wording).
     pub text: Option<String>,
+    /// As modified, as the chair gives it on the command line: the whole paragraph.
+    pub paragraph: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +267,7 @@ fn step_action(step: Step) -> Result<Action, String> {
     act(step.support, &|| Act::Support);
     act(step.withdraw, &|| Act::Withdraw);
     act(step.cosponsor, &|| Act::Cosponsor);
+    act(step.retract, &|| Act::Retract);
     if let Some(oppose) = step.oppose {
         actions.push(Action::Act {
             id: oppose.id,
@@ -275,11 +284,28 @@ fn step_action(step: Step) -> Result<Action, String> {
             },
         });
     }
-    if let Some(accept) = step.accept {
+    if let Some(reopen) = step.reopen {
         actions.push(Action::Act {
-            id: accept.id,
-            act: Act::Accept {
-                modified_text: accept.text,
+            id: reopen.id,
+            act: Act::Reopen {
+                reason: reopen.reason,
+            },
+        });
+    }
+    if let Some(accept) = step.accept {
+        actions.push(match (accept.text, accept.paragraph) {
+            (Some(_), Some(_)) => {
+                return Err("an acceptance gives `text` or `paragraph`, not both".into());
+            }
+            (_, Some(paragraph)) => Action::AcceptAsModified {
+                id: accept.id,
+                paragraph,
+            },
+            (text, None) => Action::Act {
+                id: accept.id,
+                act: Act::Accept {
+                    modified: text.map(Modification::of_proposal),
+                },
             },
         });
     }
@@ -343,4 +369,54 @@ fn proposal(step: ProposeStep) -> Result<Proposal, String> {
         cosponsors: step.cosponsors,
         new_id: step.new_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(yaml: &str) -> Result<Action, String> {
+        step_action(serde_yaml::from_str(yaml).unwrap())
+    }
+
+    #[test]
+    fn a_step_becomes_the_action_it_names() {
+        let retract = action("{ at: 2022-09-20T16:06:00+05:00, as: QAT, retract: TUR-1 }");
+        assert!(
+            matches!(retract, Ok(Action::Act { ref id, act: Act::Retract }) if id.to_string() == "TUR-1"),
+            "{retract:?}"
+        );
+        let reopen = action(
+            "{ at: 2022-09-20T16:05:00+05:00, as: TJK, reopen: { id: QAT-1, reason: Consultations. } }",
+        );
+        assert!(
+            matches!(reopen, Ok(Action::Act { act: Act::Reopen { reason: Some(ref r) }, .. }) if r == "Consultations."),
+            "{reopen:?}"
+        );
+        let modified = action(
+            "{ at: 2022-09-20T16:00:00+05:00, as: TJK, accept: { id: TUR-1, paragraph: could } }",
+        );
+        assert!(
+            matches!(modified, Ok(Action::AcceptAsModified { ref paragraph, .. }) if paragraph == "could"),
+            "{modified:?}"
+        );
+    }
+
+    #[test]
+    fn a_step_names_exactly_one_action() {
+        assert_eq!(
+            action("{ at: 2022-09-20T16:06:00+05:00, as: QAT, retract: TUR-1, support: TUR-2 }")
+                .unwrap_err(),
+            "the step names more than one action"
+        );
+        assert_eq!(
+            action("{ at: 2022-09-20T16:06:00+05:00, as: QAT }").unwrap_err(),
+            "the step names no action"
+        );
+        assert_eq!(
+            action("{ at: 2022-09-20T16:00:00+05:00, as: TJK, accept: { id: TUR-1, text: a, paragraph: b } }")
+                .unwrap_err(),
+            "an acceptance gives `text` or `paragraph`, not both"
+        );
+    }
 }

@@ -138,7 +138,7 @@ fn a_whole_negotiation() {
             "--as",
             "TJK",
             "--text",
-            "could cooperate",
+            "*Call upon* all States to strengthen border controls and could cooperate closely;",
         ],
     )
     .success();
@@ -377,7 +377,7 @@ fn refusals_change_nothing() {
     refused(
         &env,
         &["amend", "accept", "TUR-1", "--as", "TJK", "--text", "x"],
-        "a modified text is only meaningful",
+        "TUR-1 is a delete: only a replacement or an insertion has wording to modify",
     );
     refused(
         &env,
@@ -400,8 +400,117 @@ fn refusals_change_nothing() {
     refused(
         &env,
         &["amend", "oppose", "TUR-1", "--as", "QAT"],
-        "a delegation may not both support and oppose",
+        "QAT supports TUR-1: a delegation holds one position on an amendment; take it back first (decl amend retract TUR-1)",
     );
+    refused(
+        &env,
+        &["amend", "support", "TUR-1", "--as", "TJK"],
+        "TJK is the chair, which acts for the whole conference",
+    );
+    refused(
+        &env,
+        &["amend", "retract", "TUR-1", "--as", "RUS"],
+        "RUS holds no position on TUR-1",
+    );
+    refused(
+        &env,
+        &["amend", "reopen", "TUR-1", "--as", "TJK", "--reason", "x"],
+        "TUR-1 is tabled",
+    );
+    refused(
+        &env,
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "RUS",
+            "--replace",
+            "op-borders",
+            "--text",
+            "*Call upon* all [States to strengthen;",
+        ],
+        "unbalanced square bracket",
+    );
+    refused(
+        &env,
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "RUS",
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall",
+            "--text",
+            "shall",
+        ],
+        "the amendment would change nothing",
+    );
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--insert-after",
+            "op-data",
+            "--new-id",
+            "op-training",
+            "--text",
+            "*Encourage* training;",
+        ],
+    )
+    .success();
+    refused(
+        &env,
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "RUS",
+            "--insert-after",
+            "op-borders",
+            "--new-id",
+            "op-training",
+            "--text",
+            "*Encourage* exercises;",
+        ],
+        "QAT-1 already proposes a clause called op-training; choose another id with --new-id",
+    );
+    for name in [
+        "-rf",
+        "HEAD",
+        "rev1/x",
+        "main",
+        "origin/main",
+        "FETCH_HEAD",
+        "@",
+        &"r".repeat(300),
+    ] {
+        refused(
+            &env,
+            &["revision", "cut", "--as", "TJK", "--", name],
+            "cannot name a revision",
+        );
+    }
+    // A position can be taken back, and another taken in its place.
+    env.decl("repo", &["amend", "retract", "TUR-1", "--as", "QAT"])
+        .success();
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "oppose",
+            "TUR-1",
+            "--as",
+            "QAT",
+            "--reason",
+            "On reflection.",
+        ],
+    )
+    .success();
     env.decl("repo", &["amend", "withdraw", "TUR-1", "--as", "TUR"])
         .success();
     refused(
@@ -629,7 +738,7 @@ fn stale_and_competing_amendments_are_flagged() {
 }
 
 #[test]
-fn conflicting_accepted_amendments_stop_the_cut() {
+fn a_decision_that_would_conflict_with_an_accepted_one_is_refused_when_taken() {
     let env = TestEnv::new();
     env.small("repo");
     env.decl(
@@ -660,20 +769,41 @@ fn conflicting_accepted_amendments_stop_the_cut() {
     .success();
     env.decl("repo", &["amend", "accept", "TUR-1", "--as", "TJK"])
         .success();
-    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
-        .success();
+    // The second decision would jam every later cut, so it is refused when taken.
     let before = env.state("repo");
     let output = env
-        .decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
         .failure();
     insta::assert_snapshot!(output.normalized(&env), @"
     [stderr]
-    error: the accepted amendments conflict, so no revision was cut:
-      QAT-1, TUR-1: they all change OP 3 (op-follow-up); accept one, or one as modified
-    hint: settle each conflict (reject one, or accept one as modified), then cut again
+    error: QAT-1 cannot be accepted: it would not apply beside the amendments already accepted:
+      QAT-1, TUR-1: they all change OP 3 (op-follow-up)
+    hint: accept QAT-1 as modified with the whole paragraph as it should read (decl amend accept QAT-1 --text ...), or reject it (decl amend reject QAT-1)
+    hint: or reopen TUR-1 to decide between them (decl amend reopen TUR-1 --reason ...)
     [exit 1]
     ");
     assert_eq!(env.state("repo"), before);
+
+    // The hint's way out works: reopen the first, accept the second, cut.
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "reopen",
+            "TUR-1",
+            "--as",
+            "TJK",
+            "--reason",
+            "the room prefers deletion",
+        ],
+    )
+    .success();
+    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .success();
+    let list = env.decl("repo", &["amend", "list"]).success().stdout;
+    assert!(list.contains("TUR-1  tabled"), "{list}");
 }
 
 #[test]
@@ -806,7 +936,9 @@ fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overla
 fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_terminal() {
     let env = TestEnv::new();
     env.small("repo");
-    let hostile = "*Decide* to meet \x1b]0;pwned\x07again\x1b[2J in \u{202E}4202\u{202C}.";
+    // The two escape sequences hold a '[' and a ']' in that order, so the brackets balance and the
+    // proposal is admitted.
+    let hostile = "*Decide* to meet \x1b[2Jagain\x1b]0;pwned\x07 in \u{202E}4202\u{202C}.";
     env.decl(
         "repo",
         &[
@@ -833,7 +965,7 @@ fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_termina
     );
     assert!(
         shown.contains(
-            "{+<U+001B>]0;pwned<U+0007>+}again{+<U+001B>[2J+} in [-2024-]{+<U+202E>4202<U+202C>+}."
+            "[-again-]{+<U+001B>[2Jagain<U+001B>]0;pwned<U+0007>+} in [-2024-]{+<U+202E>4202<U+202C>+}."
         ),
         "{shown}"
     );

@@ -49,7 +49,9 @@ fn a_revision_name_cannot_be_reused_and_nothing_changes() {
         .decl("repo", &["revision", "cut", "bad name", "--as", "UNOCT"])
         .failure();
     assert!(
-        output.stderr.contains("not a valid revision name"),
+        output
+            .stderr
+            .contains("\"bad name\" cannot name a revision: use only letters, digits"),
         "{}",
         output.stderr
     );

@@ -92,10 +92,12 @@ impl From<ActionError> for CommandError {
     fn from(error: ActionError) -> Self {
         match error {
             ActionError::Store(store) => store.into(),
-            ActionError::Conflicts(_) => CommandError::user(error.to_string()).hint(
-                "settle each conflict (reject one, or accept one as modified), then cut again",
-            ),
-            other => CommandError::user(other.to_string()),
+            other => {
+                let hints = other.hints();
+                let mut command_error = CommandError::user(other.to_string());
+                command_error.hints = hints;
+                command_error
+            }
         }
     }
 }

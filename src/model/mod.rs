@@ -20,7 +20,8 @@ pub mod validate;
 pub mod verify;
 
 pub use amendment::{
-    Act, Amendment, AmendmentStatus, Base, Change, Position, RecordAction, RuleError,
+    Act, Amendment, AmendmentStatus, Base, Change, Modification, Position, RecordAction, RuleError,
+    Stance,
 };
 pub use declaration::{
     Clause, ClauseKind, ClauseStatus, Declaration, DeclarationMeta, Delegation, DelegationsFile,

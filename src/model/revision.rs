@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::amendment::{Amendment, Change, Position, unique_position};
 use super::declaration::{Clause, ClauseStatus, Declaration, Part};
 use super::id::{AmendmentId, ClauseId};
+use super::validate::wording_problems;
 
 /// Two or more accepted amendments that cannot all be applied, or one that no longer fits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,49 @@ pub struct AppliedRevision {
     pub removed: BTreeSet<ClauseId>,
     /// Each applied amendment with the clause it changed, in the order applied.
     pub applied: Vec<(AmendmentId, ClauseId)>,
+    /// Agreed (or ad ref) clauses whose wording an amendment changed: agreement was given to
+    /// the old words, so they are draft again.
+    pub returned_to_draft: BTreeSet<ClauseId>,
+}
+
+/// Why `name` cannot name a revision, if it cannot. A revision is a git tag, and its name is
+/// also typed wherever git takes a revision (`decl redline rev1 rev2`, `git diff rev1`), so
+/// it must be a plain word that git reads as nothing else: letters, digits, '.', '-' and '_',
+/// starting with a letter or digit, at most 64 characters, and none of git's own names
+/// (`HEAD`, `FETCH_HEAD`, `@`, ...). Branch and remote names are the store's to check.
+pub fn revision_name_problem(name: &str) -> Option<String> {
+    const GIT_NAMES: [&str; 9] = [
+        "HEAD",
+        "FETCH_HEAD",
+        "ORIG_HEAD",
+        "MERGE_HEAD",
+        "CHERRY_PICK_HEAD",
+        "REVERT_HEAD",
+        "BISECT_HEAD",
+        "AUTO_MERGE",
+        "REBASE_HEAD",
+    ];
+    let problem = if name.is_empty() {
+        "it is empty"
+    } else if name.chars().count() > 64 {
+        "it is longer than 64 characters"
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        "use only letters, digits, '.', '-' and '_'"
+    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        "it must start with a letter or a digit"
+    } else if name.ends_with('.') || name.ends_with(".lock") || name.contains("..") {
+        "git refuses a name ending in '.' or '.lock' or holding '..'"
+    } else if GIT_NAMES.contains(&name) || name.eq_ignore_ascii_case("head") {
+        "git uses that name itself"
+    } else if name.len() >= 40 && name.chars().all(|c| c.is_ascii_hexdigit()) {
+        "it would read as a commit id"
+    } else {
+        return None;
+    };
+    Some(format!("{name:?} cannot name a revision: {problem}"))
 }
 
 /// Applies `accepted` to `declaration`, or returns every conflict among them.
@@ -55,12 +99,8 @@ pub fn apply_accepted(
     let mut span_edits: BTreeMap<&ClauseId, Vec<(usize, usize, &str)>> = BTreeMap::new();
     for amendment in &ordered {
         let text = amendment.effective_text().unwrap_or_default();
-        match &amendment.change {
-            Change::Replace {
-                clause,
-                span: Some(span),
-                ..
-            } => {
+        match (&amendment.change, amendment.effective_span()) {
+            (Change::Replace { clause, .. }, Some(span)) => {
                 let wording = declaration.clauses[clause].wording();
                 // find_conflicts checked the span occurs exactly once.
                 let start = unique_position(&wording, span).unwrap_or_default();
@@ -69,22 +109,20 @@ pub fn apply_accepted(
                     .or_default()
                     .push((start, start + span.len(), text));
             }
-            Change::Replace {
-                clause, span: None, ..
-            } => {
+            (Change::Replace { clause, .. }, None) => {
                 if let Some(target) = next.clauses.get_mut(clause) {
                     target.set_wording(text);
                 }
                 written.insert(clause.clone());
             }
-            Change::Delete { clause } => {
+            (Change::Delete { clause }, _) => {
                 next.clauses.remove(clause);
                 for part in [Part::Preamble, Part::Operative] {
                     next.order_mut(part).retain(|id| id != clause);
                 }
                 removed.insert(clause.clone());
             }
-            Change::Insert { .. } | Change::Move { .. } => {}
+            (Change::Insert { .. } | Change::Move { .. }, _) => {}
         }
         applied.push((amendment.id.clone(), amendment.clause().clone()));
     }
@@ -149,12 +187,53 @@ pub fn apply_accepted(
         }
     }
 
+    let mut returned_to_draft = BTreeSet::new();
+    let mut broken = Vec::new();
+    for id in &written {
+        let Some(clause) = next.clauses.get_mut(id) else {
+            continue;
+        };
+        let agreed = matches!(
+            clause.status,
+            ClauseStatus::Agreed | ClauseStatus::AgreedAdRef
+        );
+        if agreed && declaration.clauses.get(id).map(Clause::wording) != Some(clause.wording()) {
+            clause.status = ClauseStatus::Draft;
+            returned_to_draft.insert(id.clone());
+        }
+        for (_, problem) in wording_problems(clause) {
+            let by: Vec<AmendmentId> = ordered
+                .iter()
+                .filter(|a| a.clause() == id)
+                .map(|a| a.id.clone())
+                .collect();
+            broken.push(Conflict {
+                reason: format!(
+                    "the resulting wording of {} would be invalid: {problem}",
+                    label(declaration, id)
+                ),
+                amendments: by,
+            });
+        }
+    }
+    if !broken.is_empty() {
+        return Err(broken);
+    }
+
     Ok(AppliedRevision {
         declaration: next,
         written,
         removed,
         applied,
+        returned_to_draft,
     })
+}
+
+/// "OP 5 (op-border-data)", or the bare id of a clause not (yet) in the order.
+fn label(declaration: &Declaration, id: &ClauseId) -> String {
+    declaration
+        .number_of(id)
+        .map_or_else(|| id.to_string(), |n| format!("{n} ({id})"))
 }
 
 fn part_for(declaration: &Declaration, position: &Position) -> Part {
@@ -186,11 +265,7 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
     let mut new_ids: HashMap<&ClauseId, &AmendmentId> = HashMap::new();
 
     for amendment in ordered {
-        let label = |id: &ClauseId| {
-            declaration
-                .number_of(id)
-                .map_or_else(|| id.to_string(), |n| format!("{n} ({id})"))
-        };
+        let label = |id: &ClauseId| label(declaration, id);
         if let Some(target) = amendment.change.target() {
             if !declaration.clauses.contains_key(target) {
                 conflict(
@@ -201,7 +276,8 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
             }
             by_target.entry(target).or_default().push(amendment);
         }
-        if matches!(amendment.change, Change::Replace { span: None, .. })
+        if matches!(amendment.change, Change::Replace { .. })
+            && amendment.effective_span().is_none()
             && amendment.is_stale(declaration)
         {
             conflict(
@@ -213,11 +289,8 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
                 ),
             );
         }
-        if let Change::Replace {
-            clause,
-            span: Some(span),
-            ..
-        } = &amendment.change
+        if let (Change::Replace { clause, .. }, Some(span)) =
+            (&amendment.change, amendment.effective_span())
         {
             let wording = declaration.clauses[clause].wording();
             if unique_position(&wording, span).is_none() {
@@ -290,10 +363,10 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
         let wording = declaration.clauses[target].wording();
         let spans: Option<Vec<(usize, usize)>> = amendments
             .iter()
-            .map(|a| match &a.change {
-                Change::Replace {
-                    span: Some(span), ..
-                } => unique_position(&wording, span).map(|start| (start, start + span.len())),
+            .map(|a| match (&a.change, a.effective_span()) {
+                (Change::Replace { .. }, Some(span)) => {
+                    unique_position(&wording, span).map(|start| (start, start + span.len()))
+                }
                 _ => None,
             })
             .collect();
@@ -302,12 +375,10 @@ fn find_conflicts(declaration: &Declaration, ordered: &[&Amendment]) -> Result<(
             spans.windows(2).all(|pair| pair[0].1 <= pair[1].0)
         });
         if !disjoint {
-            let label = declaration
-                .number_of(target)
-                .map_or_else(|| target.to_string(), |n| format!("{n} ({target})"));
+            let label = label(declaration, target);
             conflict(
                 amendments.iter().map(|a| &a.id).collect(),
-                format!("they all change {label}; accept one, or one as modified"),
+                format!("they all change {label}"),
             );
         }
     }
@@ -392,13 +463,7 @@ mod tests {
             keys: Vec::new(),
         };
         amendment
-            .act(
-                &chair,
-                Act::Accept {
-                    modified_text: None,
-                },
-                at(59),
-            )
+            .act(&chair, Act::Accept { modified: None }, at(59))
             .unwrap();
         amendment
     }
@@ -509,6 +574,69 @@ mod tests {
             result.declaration.clauses[&id("op-c")].kind,
             ClauseKind::Operative
         );
+    }
+
+    #[test]
+    fn revision_names_are_plain_words_git_reads_as_nothing_else() {
+        for good in ["rev1", "Rev.2", "adopted", "zero-draft", "r_3"] {
+            assert_eq!(revision_name_problem(good), None, "{good}");
+        }
+        let long = "r".repeat(300);
+        for bad in [
+            "",
+            "-rf",
+            "HEAD",
+            "head",
+            "@",
+            "FETCH_HEAD",
+            "rev1/x",
+            "origin/main",
+            "a b",
+            "rev..1",
+            "rev1.lock",
+            "rev1.",
+            &long,
+            "é",
+        ] {
+            assert!(revision_name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_agreed_clause_changed_by_an_amendment_is_draft_again() {
+        let mut agreed = declaration();
+        agreed.clauses.get_mut(&id("op-a")).unwrap().status = ClauseStatus::Agreed;
+        let a = accepted(
+            "TUR-1",
+            1,
+            Change::Replace {
+                clause: id("op-a"),
+                span: Some("act".into()),
+                text: "[act]".into(),
+            },
+        );
+        let result = apply_accepted(&agreed, &[&a]).unwrap();
+        assert_eq!(result.returned_to_draft, BTreeSet::from([id("op-a")]));
+        assert_eq!(
+            result.declaration.clauses[&id("op-a")].status,
+            ClauseStatus::Draft
+        );
+    }
+
+    #[test]
+    fn a_result_with_an_unbalanced_bracket_is_a_conflict() {
+        let a = accepted(
+            "TUR-1",
+            1,
+            Change::Replace {
+                clause: id("op-a"),
+                span: Some("act".into()),
+                text: "[act".into(),
+            },
+        );
+        let conflicts = apply_accepted(&declaration(), &[&a]).unwrap_err();
+        assert!(conflicts[0].reason.contains("unbalanced"), "{conflicts:?}");
+        assert_eq!(conflicts[0].amendments, std::slice::from_ref(&a.id));
     }
 
     #[test]

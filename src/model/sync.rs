@@ -63,6 +63,7 @@ pub fn merge_amendment(
                 entry.action,
                 RecordAction::Accept
                     | RecordAction::Reject
+                    | RecordAction::Reopen
                     | RecordAction::Withdraw
                     | RecordAction::Apply
                     | RecordAction::Rebase
@@ -94,18 +95,24 @@ pub fn merge_amendment(
         }
     }
     record.sort_by_key(|entry| entry.at);
-    for entry in &record {
-        let also = |action| {
-            record
-                .iter()
-                .any(|e| e.by == entry.by && e.action == action)
-        };
-        if entry.action == RecordAction::Oppose
-            && (also(RecordAction::Support) || also(RecordAction::Cosponsor))
-        {
+    // A position taken in one clone and another (or a retraction) by the same delegation in the
+    // other: which one stands is the delegation's to say, not the merge's.
+    let stance = |entry: &RecordEntry| {
+        matches!(
+            entry.action,
+            RecordAction::Support
+                | RecordAction::Oppose
+                | RecordAction::Cosponsor
+                | RecordAction::Retract
+        )
+    };
+    for ours_entry in ours_added.iter().filter(|entry| stance(entry)) {
+        if let Some(theirs_entry) = theirs_added.iter().find(|theirs_entry| {
+            stance(theirs_entry) && theirs_entry.by == ours_entry.by && theirs_entry != &ours_entry
+        }) {
             return Err(format!(
-                "{} both supported and opposed {} in different clones",
-                entry.by, ours.id
+                "{} took different positions on {} in different clones ({} and {})",
+                ours_entry.by, ours.id, ours_entry.action, theirs_entry.action
             ));
         }
     }
@@ -251,9 +258,7 @@ mod tests {
             base.clone(),
             "TJK",
             Role::Chair,
-            Act::Accept {
-                modified_text: None,
-            },
+            Act::Accept { modified: None },
             10,
         );
         let theirs = acted(
@@ -280,9 +285,7 @@ mod tests {
             base.clone(),
             "TJK",
             Role::Chair,
-            Act::Accept {
-                modified_text: None,
-            },
+            Act::Accept { modified: None },
             12,
         );
         let theirs = acted(base.clone(), "QAT", Role::Member, Act::Support, 10);

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::amendment::Amendment;
-use super::declaration::{Declaration, Part};
+use super::declaration::{Clause, Declaration, Part};
 use super::id::{AmendmentId, ClauseId};
 use super::suggest::did_you_mean;
 
@@ -111,37 +111,8 @@ pub fn validate_declaration(
                 ),
             ));
         }
-        if clause.text.trim().is_empty() {
-            findings.push(Finding::new(
-                file.clone(),
-                Some("text".into()),
-                "the clause has no text",
-            ));
-        }
-        let texts = std::iter::once(("text".to_owned(), &clause.text)).chain(
-            clause
-                .subparagraphs
-                .iter()
-                .enumerate()
-                .map(|(idx, sub)| (format!("subparagraphs[{idx}]"), sub)),
-        );
-        for (path, text) in texts {
-            if let Err(bad) = super::declaration::bracket_spans(text) {
-                let side = if bad.bracket == '[' {
-                    "opening"
-                } else {
-                    "closing"
-                };
-                findings.push(Finding::new(
-                    file.clone(),
-                    Some(path),
-                    format!(
-                        "unbalanced square bracket: the {side} '{}' at character {} has no partner",
-                        bad.bracket,
-                        text[..bad.offset].chars().count() + 1
-                    ),
-                ));
-            }
+        for (path, message) in wording_problems(clause) {
+            findings.push(Finding::new(file.clone(), Some(path), message));
         }
     }
 
@@ -170,6 +141,41 @@ pub fn validate_declaration(
         ));
     }
     findings
+}
+
+/// What is wrong with a clause's wording on its own, as (YAML path, message): an unbalanced
+/// square bracket in its text or a sub-paragraph. An action checks the wording it would write
+/// with this, so that no decision leaves a text `decl check` refuses.
+pub fn wording_problems(clause: &Clause) -> Vec<(String, String)> {
+    let texts = std::iter::once(("text".to_owned(), &clause.text)).chain(
+        clause
+            .subparagraphs
+            .iter()
+            .enumerate()
+            .map(|(idx, sub)| (format!("subparagraphs[{idx}]"), sub)),
+    );
+    let mut problems = Vec::new();
+    if clause.text.trim().is_empty() {
+        problems.push(("text".to_owned(), "the clause has no text".to_owned()));
+    }
+    for (path, text) in texts {
+        if let Err(bad) = super::declaration::bracket_spans(text) {
+            let side = if bad.bracket == '[' {
+                "opening"
+            } else {
+                "closing"
+            };
+            problems.push((
+                path,
+                format!(
+                    "unbalanced square bracket: the {side} '{}' at character {} has no partner",
+                    bad.bracket,
+                    text[..bad.offset].chars().count() + 1
+                ),
+            ));
+        }
+    }
+    problems
 }
 
 /// Checks amendments against the declaration and their own record.

@@ -403,7 +403,10 @@ impl Checker<'_> {
                 continue;
             }
             match entry.action {
-                RecordAction::Accept | RecordAction::Reject | RecordAction::Apply
+                RecordAction::Accept
+                | RecordAction::Reject
+                | RecordAction::Reopen
+                | RecordAction::Apply
                     if !actor.may_decide() =>
                 {
                     self.breach_by(
@@ -495,9 +498,11 @@ fn action_name(action: RecordAction) -> &'static str {
         RecordAction::Support => "support",
         RecordAction::Oppose => "oppose",
         RecordAction::Cosponsor => "co-sponsor",
+        RecordAction::Retract => "retract",
         RecordAction::Withdraw => "withdraw",
         RecordAction::Accept => "accept",
         RecordAction::Reject => "reject",
+        RecordAction::Reopen => "reopen",
         RecordAction::Apply => "apply",
         RecordAction::Rebase => "rebase",
     }
@@ -599,13 +604,7 @@ mod tests {
         let chair = delegation("TJK", Role::Chair);
         let mut accepted = proposal("TUR-1");
         accepted
-            .act(
-                &chair,
-                Act::Accept {
-                    modified_text: None,
-                },
-                at,
-            )
+            .act(&chair, Act::Accept { modified: None }, at)
             .unwrap();
         let decision = amendment_change(Some(proposal("TUR-1")), accepted.clone());
         assert!(check(&facts(Some(chair), vec![decision])).is_empty());

@@ -71,7 +71,11 @@ impl From<ActionError> for PageError {
             }
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
-        PageError::new(status, error.to_string())
+        let hints = error.hints();
+        PageError {
+            hint: (!hints.is_empty()).then(|| hints.join("; ")),
+            ..PageError::new(status, error.to_string())
+        }
     }
 }
 
@@ -676,7 +680,8 @@ fn amendment_page(
         .map(|entry| {
             json!({"action": entry.action.to_string(), "by": entry.by.as_str(),
                    "at": entry.at.format("%Y-%m-%d %H:%M").to_string(),
-                   "reason": entry.reason, "text": entry.text, "revision": entry.revision})
+                   "reason": entry.reason, "text": entry.text, "span": entry.span,
+                   "revision": entry.revision})
         })
         .collect();
     let visitor = page.visitor;
@@ -688,11 +693,31 @@ fn amendment_page(
     let clause_label = declaration
         .number_of(&clause)
         .map_or_else(|| clause.to_string(), |n| n.to_string());
-    let current_text = declaration
-        .clauses
-        .get(&clause)
+    let current_text = amendment
+        .change
+        .target()
+        .and_then(|target| declaration.clauses.get(target))
         .map(|c| c.wording())
         .unwrap_or_default();
+    // The chair edits the paragraph as it would read with the amendment, and sees its redline
+    // against the current text before deciding.
+    let modified_text = match field(form, "text") {
+        Some(text) => text.replace("\r\n", "\n"),
+        None => amendment
+            .result_wording(&current_text)
+            .unwrap_or(current_text.clone()),
+    };
+    let preview_lines: Vec<Value> = if field(form, "preview").is_some() {
+        let new = crate::model::amendment::normalise_wording(&modified_text);
+        let result = redline(&current_text, &new, &RedlineOptions::default());
+        split_lines(mark_brackets(styled_runs(&result.segments)))
+            .into_iter()
+            .map(|line| json!(line))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let stance = code.and_then(|code| amendment.stance_of(code));
     page.show(
         "serve/amendment.html",
         error.as_ref(),
@@ -707,13 +732,23 @@ fn amendment_page(
             "lines": redline_lines(&declaration, &amendment),
             "record": record,
             "error": error.as_ref().map(|e| &e.message),
-            "modified_text": field(form, "text").map_or(current_text, str::to_owned),
+            "hint": error.as_ref().and_then(|e| e.hint.as_ref()),
+            "modified_text": modified_text,
+            "modifiable": amendment.change.text().is_some(),
+            "preview_lines": preview_lines,
             "reason": field(form, "reason").unwrap_or_default(),
+            "stance": stance.map(|stance| match stance {
+                crate::model::Stance::Supports => "supports",
+                crate::model::Stance::Cosponsors => "co-sponsors",
+                crate::model::Stance::Opposes => "opposes",
+            }),
             "can": {
-                "support": pending && may(Delegation::may_negotiate) && !is_proposer,
-                "cosponsor": pending && may(Delegation::may_cosponsor) && !is_proposer,
+                "support": pending && stance.is_none() && may(Delegation::may_cosponsor) && !is_proposer,
+                "cosponsor": pending && stance != Some(crate::model::Stance::Cosponsors) && stance != Some(crate::model::Stance::Opposes) && may(Delegation::may_cosponsor) && !is_proposer,
+                "retract": pending && stance.is_some(),
                 "withdraw": pending && is_proposer,
                 "decide": pending && may(Delegation::may_decide),
+                "reopen": (amendment.awaits_application() || amendment.status == AmendmentStatus::Rejected) && may(Delegation::may_decide),
             },
         }),
     )
@@ -736,13 +771,20 @@ pub async fn act(
             "oppose" => Act::Oppose { reason },
             "cosponsor" => Act::Cosponsor,
             "withdraw" => Act::Withdraw,
-            "accept" => Act::Accept {
-                modified_text: None,
-            },
+            "retract" => Act::Retract,
+            "accept" => Act::Accept { modified: None },
             "accept-modified" => match given(form, "text") {
-                Some(text) => Act::Accept {
-                    modified_text: Some(text.replace("\r\n", "\n")),
-                },
+                // Showing the redline of the chair's wording commits nothing.
+                Some(_) if field(form, "preview").is_some() => {
+                    return amendment_page(page, &id, None, form);
+                }
+                Some(text) => {
+                    let action = Action::AcceptAsModified {
+                        id: amendment_id,
+                        paragraph: text.replace("\r\n", "\n"),
+                    };
+                    return finish(page, session, action, &id, form);
+                }
                 None => {
                     let error = PageError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -752,6 +794,7 @@ pub async fn act(
                 }
             },
             "reject" => Act::Reject { reason },
+            "reopen" => Act::Reopen { reason },
             "rebase" => {
                 let action = Action::Rebase { id: amendment_id };
                 return finish(page, session, action, &id, form);

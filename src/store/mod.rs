@@ -31,6 +31,7 @@ use parse_cache::parse_files;
 use serde::Serialize;
 
 use crate::model::adoption::{ClauseTranslation, MetaTranslation, Translation};
+use crate::model::revision::revision_name_problem;
 use crate::model::validate::{
     self, DECLARATION_FILE, DELEGATIONS_FILE, Finding, amendment_file, amendment_of_path,
     clause_file,
@@ -90,6 +91,8 @@ pub enum StoreError {
     TagExists(String),
     #[error("{0:?} is not a valid revision name (use letters, digits, '-', '.' and '_')")]
     BadTagName(String),
+    #[error("{0}")]
+    BadRevisionName(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -883,6 +886,34 @@ impl<'r> Transaction<'r> {
             .get_or_init(|| Source::tree(&self.store.repo, tree)))
     }
 
+    /// Refuses a name that cannot tag a new revision: one git or a reader would take for
+    /// something else (see [`revision_name_problem`]), a branch or remote's name, which the
+    /// tag would shadow, or a revision that exists.
+    pub fn check_new_revision_name(&self, name: &str) -> Result<(), StoreError> {
+        let repo = &self.store.repo;
+        if let Some(problem) = revision_name_problem(name) {
+            return Err(StoreError::BadRevisionName(problem));
+        }
+        if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
+            return Err(StoreError::BadTagName(name.to_owned()));
+        }
+        let branch = repo.find_branch(name, git2::BranchType::Local).is_ok();
+        let remote = repo
+            .remotes()?
+            .iter()
+            .any(|remote| matches!(remote, Ok(Some(remote)) if remote == name));
+        if branch || remote {
+            return Err(StoreError::BadRevisionName(format!(
+                "{name:?} cannot name a revision: it is the name of a {} here, which the revision would shadow",
+                if branch { "branch" } else { "remote" }
+            )));
+        }
+        if repo.find_reference(&format!("refs/tags/{name}")).is_ok() {
+            return Err(StoreError::TagExists(name.to_owned()));
+        }
+        Ok(())
+    }
+
     /// The declaration as of the last commit.
     pub fn declaration(&self) -> Result<Declaration, StoreError> {
         whole_declaration(self.committed()?)
@@ -1041,17 +1072,7 @@ impl<'r> Transaction<'r> {
     ) -> Result<String, StoreError> {
         let repo = &self.store.repo;
         if let Some(tag) = &tag {
-            if !git2::Reference::is_valid_name(&format!("refs/tags/{}", tag.name))
-                || tag.name.contains(char::is_whitespace)
-            {
-                return Err(StoreError::BadTagName(tag.name.clone()));
-            }
-            if repo
-                .find_reference(&format!("refs/tags/{}", tag.name))
-                .is_ok()
-            {
-                return Err(StoreError::TagExists(tag.name.clone()));
-            }
+            self.check_new_revision_name(&tag.name)?;
         }
         // The key is read before anything is written: a missing or unusable key refuses the
         // command with the repository untouched.
@@ -1166,7 +1187,19 @@ impl DeclRepo {
             return Err(error.into());
         }
         crash_point("after-ref");
-        after_move(repo)?;
+        if let Err(error) = after_move(repo) {
+            // All or nothing: a cut whose tag cannot be made leaves no cut commit behind.
+            let undone = match expected_head {
+                Some(parent_id) => repo
+                    .reference_matching(&branch, parent_id, true, commit_id, "decl: undo")
+                    .map(drop),
+                None => repo.find_reference(&branch).and_then(|mut r| r.delete()),
+            };
+            if undone.is_ok() {
+                Journal::remove(repo.path());
+            }
+            return Err(error);
+        }
         update_work_tree(self, writes)?;
         Journal::remove(repo.path());
         Ok(())

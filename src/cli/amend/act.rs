@@ -1,4 +1,5 @@
-//! `decl amend support|oppose|withdraw|cosponsor|accept|reject`: one action on an amendment.
+//! `decl amend support|oppose|cosponsor|retract|withdraw|accept|reject|reopen`: one action on an
+//! amendment.
 
 use super::TextArgs;
 use crate::actions::{Action, perform};
@@ -23,12 +24,36 @@ pub struct ReasonArgs {
 }
 
 /// Accept an amendment (chair or secretariat); with --text, accept it as modified
+///
+/// Accepting checks that the next revision cut can apply the amendment beside every one
+/// already accepted; if it cannot (both change the same words, one inserts next to a clause
+/// the other deletes, its words are no longer in the text), nothing is recorded and decl says
+/// which amendments collide.
+///
+/// As modified, --text (or --text-file) is the whole paragraph as it will read: its text on
+/// the first line, then one line per sub-paragraph, as `decl show` prints it. For an insertion
+/// it is the new paragraph. decl works out which words of the current text it replaces, so a
+/// chair's modification of a span amendment may reach beyond the proposed span.
 #[derive(Debug, clap::Args)]
 pub struct AcceptArgs {
     /// The amendment, e.g. TUR-3
     pub id: AmendmentId,
-    #[command(flatten)]
-    pub text: TextArgs,
+    /// The whole paragraph as modified by the chair (its text, then one line per sub-paragraph)
+    #[arg(long, conflicts_with = "text_file")]
+    pub text: Option<String>,
+    /// Read the modified paragraph from a file ("-" for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<std::path::PathBuf>,
+}
+
+impl AcceptArgs {
+    pub fn paragraph(&self) -> Result<Option<String>, CommandError> {
+        TextArgs {
+            text: self.text.clone(),
+            text_file: self.text_file.clone(),
+        }
+        .read()
+    }
 }
 
 pub fn run(id: AmendmentId, act: Act, context: &Context, ui: &mut Ui) -> Result<(), CommandError> {

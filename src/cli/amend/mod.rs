@@ -23,9 +23,19 @@ pub enum AmendCommand {
     Withdraw(act::IdArgs),
     /// Join a tabled amendment as a co-sponsor
     Cosponsor(act::IdArgs),
+    /// Take back your delegation's support, opposition or co-sponsorship of a tabled amendment
+    ///
+    /// A delegation holds one position on an amendment. After consultations it may retract it
+    /// (for example to join consensus), and then support or oppose again.
+    Retract(act::IdArgs),
     Accept(act::AcceptArgs),
     /// Reject a tabled amendment (chair or secretariat), optionally saying why
     Reject(act::ReasonArgs),
+    /// Return an accepted or rejected amendment to the table (chair or secretariat)
+    ///
+    /// Only before a revision applies it. The reason is kept in the amendment's record; the
+    /// amendment can then be decided again: accepted, accepted as modified, or rejected.
+    Reopen(act::ReasonArgs),
     /// Carry a stale amendment onto the current text of its clause (three-way, word by word)
     Rebase(act::IdArgs),
     List(list::ListArgs),
@@ -47,10 +57,26 @@ pub fn run(command: AmendCommand, context: &Context, ui: &mut Ui) -> Result<(), 
         ),
         AmendCommand::Withdraw(args) => act::run(args.id, Act::Withdraw, context, ui),
         AmendCommand::Cosponsor(args) => act::run(args.id, Act::Cosponsor, context, ui),
-        AmendCommand::Accept(args) => {
-            let modified_text = args.text.read()?;
-            act::run(args.id, Act::Accept { modified_text }, context, ui)
-        }
+        AmendCommand::Retract(args) => act::run(args.id, Act::Retract, context, ui),
+        AmendCommand::Accept(args) => match args.paragraph()? {
+            Some(paragraph) => act::perform_and_report(
+                crate::actions::Action::AcceptAsModified {
+                    id: args.id,
+                    paragraph,
+                },
+                context,
+                ui,
+            ),
+            None => act::run(args.id, Act::Accept { modified: None }, context, ui),
+        },
+        AmendCommand::Reopen(args) => act::run(
+            args.id,
+            Act::Reopen {
+                reason: args.reason,
+            },
+            context,
+            ui,
+        ),
         AmendCommand::Reject(args) => act::run(
             args.id,
             Act::Reject {

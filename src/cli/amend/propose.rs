@@ -111,9 +111,12 @@ pub fn run(args: ProposeArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         .clone()
         .expect("a proposal always has an id");
     ui.line(&format!("Proposed {id}: {}", outcome.summary))?;
-    if let Some(amendment) = repo.load_amendment(&At::WorkTree, &id)?
-        && let Some((old, new)) = amendment
-            .wordings(&repo.load_with(&At::WorkTree, &[amendment.clause().clone()].into())?)
+    // Read back from the commit just made: an unrelated file the user is editing in the work
+    // tree may not parse, and the proposal is made whatever it holds.
+    let committed = At::Rev(outcome.commit.clone());
+    if let Some(amendment) = repo.load_amendment(&committed, &id)?
+        && let Some((old, new)) =
+            amendment.wordings(&repo.load_with(&committed, &[amendment.clause().clone()].into())?)
     {
         ui.line("")?;
         ui.line(&redline_text(

@@ -9,8 +9,16 @@ use std::fmt;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::declaration::{Clause, Declaration, Delegation, Part, Role};
+use super::declaration::{Clause, Declaration, Delegation, Part};
 use super::id::{AmendmentId, ClauseId, DelegationCode};
+
+mod file;
+use file::AmendmentFile;
+mod modify;
+mod procedure;
+
+pub use modify::{ModifyError, modification_from_paragraph};
+pub use procedure::{Act, Modification, RuleError, Stance};
 
 /// One amendment, as `amendments/<ID>.yaml` holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,9 +95,14 @@ pub struct RecordEntry {
     pub at: DateTime<FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// With `accept`: the wording as modified by the chair.
+    /// With `accept`: the wording as modified by the chair (replacing `span`, or what the
+    /// proposal replaces); with `rebase`: the wording the amendment now proposes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// With `accept` as modified: the words of the clause the chair's `text` replaces, when
+    /// they are not the proposal's span.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<String>,
     /// With `apply`: the revision that applied it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
@@ -102,83 +115,17 @@ pub enum RecordAction {
     Support,
     Oppose,
     Cosponsor,
+    /// A delegation takes back its support, opposition or co-sponsorship.
+    Retract,
     Withdraw,
     Accept,
     Reject,
+    /// The chair or secretariat returns a decided amendment to the table (`reason`: why).
+    Reopen,
     Apply,
     /// The amendment carried onto a newer text of its clause (`text`: the wording it now
     /// proposes, when that changed).
     Rebase,
-}
-
-/// An action a delegation takes on an existing amendment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Act {
-    Support,
-    Oppose { reason: Option<String> },
-    Cosponsor,
-    Withdraw,
-    Accept { modified_text: Option<String> },
-    Reject { reason: Option<String> },
-}
-
-/// A rule of procedure that an action breaks.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuleError {
-    #[error("{actor} is {role}: only the chair or the secretariat may {what}")]
-    NotChairOrSecretariat {
-        actor: DelegationCode,
-        role: Role,
-        what: &'static str,
-    },
-    #[error("{actor} is an observer: observers may not {what}")]
-    Observer {
-        actor: DelegationCode,
-        what: &'static str,
-    },
-    #[error(
-        "{actor} is the {role}, which acts for the whole conference: only member delegations may co-sponsor"
-    )]
-    NotMember { actor: DelegationCode, role: Role },
-    #[error("{id} is {status}: it can no longer be {what}")]
-    NotTabled {
-        id: AmendmentId,
-        status: AmendmentStatus,
-        what: &'static str,
-    },
-    #[error("{id} was proposed by {actor}: a delegation may not {what} its own amendment")]
-    OwnAmendment {
-        id: AmendmentId,
-        actor: DelegationCode,
-        what: &'static str,
-    },
-    #[error("only {proposer}, which proposed {id}, may {what} it")]
-    NotProposer {
-        id: AmendmentId,
-        proposer: DelegationCode,
-        what: &'static str,
-    },
-    #[error("{actor} already {what} {id}")]
-    AlreadyDone {
-        id: AmendmentId,
-        actor: DelegationCode,
-        what: &'static str,
-    },
-    #[error(
-        "{actor} already {other} {id}: a delegation may not both support and oppose an amendment"
-    )]
-    SupportAndOppose {
-        id: AmendmentId,
-        actor: DelegationCode,
-        other: &'static str,
-    },
-    #[error(
-        "a modified text is only meaningful for an amendment that changes wording; {id} is a {operation}"
-    )]
-    NoTextToModify {
-        id: AmendmentId,
-        operation: &'static str,
-    },
 }
 
 impl Amendment {
@@ -202,117 +149,6 @@ impl Amendment {
             base,
             status: AmendmentStatus::Tabled,
         }
-    }
-
-    /// Takes an action on the amendment, checking the rules of procedure first; on error the
-    /// amendment is unchanged.
-    pub fn act(
-        &mut self,
-        actor: &Delegation,
-        act: Act,
-        at: DateTime<FixedOffset>,
-    ) -> Result<(), RuleError> {
-        let code = &actor.code;
-        let what = act.verb();
-        if matches!(act, Act::Accept { .. } | Act::Reject { .. }) {
-            if !actor.may_decide() {
-                return Err(RuleError::NotChairOrSecretariat {
-                    actor: code.clone(),
-                    role: actor.role,
-                    what,
-                });
-            }
-        } else if !actor.may_negotiate() {
-            return Err(RuleError::Observer {
-                actor: code.clone(),
-                what,
-            });
-        } else if matches!(act, Act::Cosponsor) && !actor.may_cosponsor() {
-            return Err(RuleError::NotMember {
-                actor: code.clone(),
-                role: actor.role,
-            });
-        }
-        if self.status != AmendmentStatus::Tabled {
-            return Err(RuleError::NotTabled {
-                id: self.id.clone(),
-                status: self.status,
-                what: act.past_participle(),
-            });
-        }
-        let mut entry = RecordEntry::new(act.record_action(), code, at);
-        match act {
-            Act::Support | Act::Oppose { .. } | Act::Cosponsor => {
-                if code == &self.proposer {
-                    return Err(RuleError::OwnAmendment {
-                        id: self.id.clone(),
-                        actor: code.clone(),
-                        what,
-                    });
-                }
-                let already = |action| self.did(code, action);
-                let this_action = act.record_action();
-                if already(this_action)
-                    || (this_action == RecordAction::Cosponsor && self.cosponsors.contains(code))
-                {
-                    return Err(RuleError::AlreadyDone {
-                        id: self.id.clone(),
-                        actor: code.clone(),
-                        what: act.past_tense(),
-                    });
-                }
-                let opposes = already(RecordAction::Oppose);
-                let supports = already(RecordAction::Support)
-                    || already(RecordAction::Cosponsor)
-                    || self.cosponsors.contains(code);
-                if (this_action == RecordAction::Oppose && supports)
-                    || (this_action != RecordAction::Oppose && opposes)
-                {
-                    let other = if opposes { "opposed" } else { "supports" };
-                    return Err(RuleError::SupportAndOppose {
-                        id: self.id.clone(),
-                        actor: code.clone(),
-                        other,
-                    });
-                }
-                if let Act::Oppose { reason } = act {
-                    entry.reason = reason;
-                }
-                if this_action == RecordAction::Cosponsor {
-                    self.cosponsors.push(code.clone());
-                }
-            }
-            Act::Withdraw => {
-                if code != &self.proposer {
-                    return Err(RuleError::NotProposer {
-                        id: self.id.clone(),
-                        proposer: self.proposer.clone(),
-                        what: "withdraw",
-                    });
-                }
-                self.status = AmendmentStatus::Withdrawn;
-            }
-            Act::Accept { modified_text } => {
-                if modified_text.is_some() && self.change.text().is_none() {
-                    return Err(RuleError::NoTextToModify {
-                        id: self.id.clone(),
-                        operation: self.change.operation(),
-                    });
-                }
-                self.status = if modified_text.is_some() {
-                    AmendmentStatus::AcceptedAsModified
-                } else {
-                    AmendmentStatus::Accepted
-                };
-                entry.text = modified_text;
-            }
-            Act::Reject { reason } => {
-                self.status = AmendmentStatus::Rejected;
-                entry.reason = reason;
-            }
-        }
-        self.record.push(entry);
-        Ok(())
     }
 
     /// Marks the amendment applied by a revision.
@@ -366,32 +202,11 @@ impl Amendment {
                     }
                     RecordAction::Accept => AmendmentStatus::Accepted,
                     RecordAction::Reject => AmendmentStatus::Rejected,
+                    RecordAction::Reopen => AmendmentStatus::Tabled,
                     RecordAction::Apply => AmendmentStatus::Applied,
                     _ => status,
                 }
             })
-    }
-
-    fn did(&self, code: &DelegationCode, action: RecordAction) -> bool {
-        self.record
-            .iter()
-            .any(|entry| entry.action == action && &entry.by == code)
-    }
-
-    pub fn supporters(&self) -> Vec<&DelegationCode> {
-        self.codes_that(RecordAction::Support)
-    }
-
-    pub fn opponents(&self) -> Vec<&DelegationCode> {
-        self.codes_that(RecordAction::Oppose)
-    }
-
-    fn codes_that(&self, action: RecordAction) -> Vec<&DelegationCode> {
-        self.record
-            .iter()
-            .filter(|entry| entry.action == action)
-            .map(|entry| &entry.by)
-            .collect()
     }
 
     /// The decision entry (accept or reject), if any.
@@ -403,17 +218,51 @@ impl Amendment {
     }
 
     /// The wording that will be applied: the chair's modified text when accepted as modified,
-    /// else the proposal's.
+    /// else the proposal's (as carried onto a newer text by a rebase).
     pub fn effective_text(&self) -> Option<&str> {
-        let modified = self
-            .record
-            .iter()
-            .rev()
-            .find(|e| {
-                matches!(e.action, RecordAction::Accept | RecordAction::Rebase) && e.text.is_some()
-            })
-            .and_then(|e| e.text.as_deref());
-        modified.or(self.change.text())
+        self.effective_replacement().map(|(_, text)| text)
+    }
+
+    /// The words the effective text replaces: the chair's span when accepting as modified
+    /// reached beyond the proposal's, else the proposal's span (`None`: the whole wording).
+    pub fn effective_span(&self) -> Option<&str> {
+        self.effective_replacement().and_then(|(span, _)| span)
+    }
+
+    /// The latest decision's modification unless it was reopened, else the latest rebase,
+    /// else the proposal: `(span, text)`.
+    fn effective_replacement(&self) -> Option<(Option<&str>, &str)> {
+        let proposed_span = match &self.change {
+            Change::Replace { span, .. } => span.as_deref(),
+            _ => None,
+        };
+        let mut proposed = self.change.text()?;
+        let mut decided: Option<(Option<&str>, &str)> = None;
+        for entry in &self.record {
+            match (entry.action, entry.text.as_deref()) {
+                (RecordAction::Rebase, Some(text)) => {
+                    proposed = text;
+                    decided = None;
+                }
+                (RecordAction::Accept, Some(text)) => {
+                    decided = Some((entry.span.as_deref().or(proposed_span), text));
+                }
+                (RecordAction::Accept | RecordAction::Reopen, None) => decided = None,
+                _ => {}
+            }
+        }
+        Some(decided.unwrap_or((proposed_span, proposed)))
+    }
+
+    /// The wording of `clause` once this amendment alone is applied to `current` (the clause's
+    /// wording now), or `None` when its span no longer occurs exactly once there. Only for
+    /// replacements and insertions.
+    pub fn result_wording(&self, current: &str) -> Option<String> {
+        let text = self.effective_text()?;
+        match (&self.change, self.effective_span()) {
+            (Change::Replace { .. }, Some(span)) => replace_unique(current, span, text),
+            _ => Some(normalise_wording(text)),
+        }
     }
 
     /// Whether the chair has accepted it and it waits for the next revision.
@@ -490,12 +339,9 @@ impl Amendment {
         let current = |id: &ClauseId| declaration.clauses.get(id).map(Clause::wording);
         let text = self.effective_text().unwrap_or_default().to_owned();
         match &self.change {
-            Change::Replace { clause, span, .. } => {
+            Change::Replace { clause, .. } => {
                 let old = current(clause)?;
-                let new = match span {
-                    Some(span) => replace_unique(&old, span, &text).unwrap_or_else(|| old.clone()),
-                    None => normalise_wording(&text),
-                };
+                let new = self.result_wording(&old).unwrap_or_else(|| old.clone());
                 Some((old, new))
             }
             Change::Insert { .. } => Some((String::new(), normalise_wording(&text))),
@@ -612,53 +458,8 @@ impl RecordEntry {
             at,
             reason: None,
             text: None,
+            span: None,
             revision: None,
-        }
-    }
-}
-
-impl Act {
-    fn record_action(&self) -> RecordAction {
-        match self {
-            Act::Support => RecordAction::Support,
-            Act::Oppose { .. } => RecordAction::Oppose,
-            Act::Cosponsor => RecordAction::Cosponsor,
-            Act::Withdraw => RecordAction::Withdraw,
-            Act::Accept { .. } => RecordAction::Accept,
-            Act::Reject { .. } => RecordAction::Reject,
-        }
-    }
-
-    pub fn verb(&self) -> &'static str {
-        match self {
-            Act::Support => "support",
-            Act::Oppose { .. } => "oppose",
-            Act::Cosponsor => "co-sponsor",
-            Act::Withdraw => "withdraw",
-            Act::Accept { .. } => "accept",
-            Act::Reject { .. } => "reject",
-        }
-    }
-
-    fn past_tense(&self) -> &'static str {
-        match self {
-            Act::Support => "supports",
-            Act::Oppose { .. } => "opposed",
-            Act::Cosponsor => "co-sponsors",
-            Act::Withdraw => "withdrew",
-            Act::Accept { .. } => "accepted",
-            Act::Reject { .. } => "rejected",
-        }
-    }
-
-    fn past_participle(&self) -> &'static str {
-        match self {
-            Act::Support => "supported",
-            Act::Oppose { .. } => "opposed",
-            Act::Cosponsor => "co-sponsored",
-            Act::Withdraw => "withdrawn",
-            Act::Accept { .. } => "accepted",
-            Act::Reject { .. } => "rejected",
         }
     }
 }
@@ -703,180 +504,21 @@ impl fmt::Display for RecordAction {
             RecordAction::Support => "support",
             RecordAction::Oppose => "oppose",
             RecordAction::Cosponsor => "cosponsor",
+            RecordAction::Retract => "retract",
             RecordAction::Withdraw => "withdraw",
             RecordAction::Accept => "accept",
             RecordAction::Reject => "reject",
+            RecordAction::Reopen => "reopen",
             RecordAction::Apply => "apply",
             RecordAction::Rebase => "rebase",
         })
     }
 }
 
-/// The flat shape of an amendment file, which reads well in plain git; [`Amendment`] converts
-/// from it, refusing field combinations that make no sense for the operation.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AmendmentFile {
-    id: AmendmentId,
-    proposer: DelegationCode,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    cosponsors: Vec<DelegationCode>,
-    operation: Operation,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    clause: Option<ClauseId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    span: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    position: Option<Position>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    new_clause: Option<ClauseId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    justification: Option<String>,
-    base: Base,
-    status: AmendmentStatus,
-    record: Vec<RecordEntry>,
-}
-
-#[derive(Serialize, Deserialize, Clone, Copy)]
-#[serde(rename_all = "kebab-case")]
-enum Operation {
-    Replace,
-    Insert,
-    Delete,
-    Move,
-}
-
-impl TryFrom<AmendmentFile> for Amendment {
-    type Error = String;
-
-    fn try_from(file: AmendmentFile) -> Result<Self, String> {
-        let need = |value: Option<ClauseId>, field: &str, op: &str| {
-            value.ok_or_else(|| format!("a {op} amendment needs `{field}`"))
-        };
-        let refuse = |present: bool, field: &str, op: &str| {
-            if present {
-                Err(format!("a {op} amendment has no `{field}`"))
-            } else {
-                Ok(())
-            }
-        };
-        let change = match file.operation {
-            Operation::Replace => {
-                refuse(file.position.is_some(), "position", "replace")?;
-                refuse(file.new_clause.is_some(), "new_clause", "replace")?;
-                Change::Replace {
-                    clause: need(file.clause, "clause", "replace")?,
-                    span: file.span,
-                    text: file
-                        .text
-                        .ok_or_else(|| "a replace amendment needs `text`".to_owned())?,
-                }
-            }
-            Operation::Insert => {
-                refuse(file.clause.is_some(), "clause (use new_clause)", "insert")?;
-                refuse(file.span.is_some(), "span", "insert")?;
-                Change::Insert {
-                    new_clause: need(file.new_clause, "new_clause", "insert")?,
-                    position: file
-                        .position
-                        .ok_or_else(|| "an insert amendment needs `position`".to_owned())?,
-                    text: file
-                        .text
-                        .ok_or_else(|| "an insert amendment needs `text`".to_owned())?,
-                }
-            }
-            Operation::Delete | Operation::Move => {
-                let op = if matches!(file.operation, Operation::Delete) {
-                    "delete"
-                } else {
-                    "move"
-                };
-                refuse(file.span.is_some(), "span", op)?;
-                refuse(file.text.is_some(), "text", op)?;
-                refuse(file.new_clause.is_some(), "new_clause", op)?;
-                let clause = need(file.clause, "clause", op)?;
-                if matches!(file.operation, Operation::Delete) {
-                    refuse(file.position.is_some(), "position", op)?;
-                    Change::Delete { clause }
-                } else {
-                    Change::Move {
-                        clause,
-                        position: file
-                            .position
-                            .ok_or_else(|| "a move amendment needs `position`".to_owned())?,
-                    }
-                }
-            }
-        };
-        Ok(Amendment {
-            id: file.id,
-            proposer: file.proposer,
-            cosponsors: file.cosponsors,
-            change,
-            justification: file.justification,
-            base: file.base,
-            status: file.status,
-            record: file.record,
-        })
-    }
-}
-
-impl From<Amendment> for AmendmentFile {
-    fn from(amendment: Amendment) -> Self {
-        let (operation, clause, span, text, position, new_clause) = match amendment.change {
-            Change::Replace { clause, span, text } => (
-                Operation::Replace,
-                Some(clause),
-                span,
-                Some(text),
-                None,
-                None,
-            ),
-            Change::Insert {
-                new_clause,
-                position,
-                text,
-            } => (
-                Operation::Insert,
-                None,
-                None,
-                Some(text),
-                Some(position),
-                Some(new_clause),
-            ),
-            Change::Delete { clause } => (Operation::Delete, Some(clause), None, None, None, None),
-            Change::Move { clause, position } => (
-                Operation::Move,
-                Some(clause),
-                None,
-                None,
-                Some(position),
-                None,
-            ),
-        };
-        AmendmentFile {
-            id: amendment.id,
-            proposer: amendment.proposer,
-            cosponsors: amendment.cosponsors,
-            operation,
-            clause,
-            span,
-            text,
-            position,
-            new_clause,
-            justification: amendment.justification,
-            base: amendment.base,
-            status: amendment.status,
-            record: amendment.record,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::declaration::Role;
 
     fn delegation(code: &str, role: Role) -> Delegation {
         Delegation {
@@ -925,7 +567,14 @@ mod tests {
         let both = amendment
             .act(&qat, Act::Oppose { reason: None }, at(11))
             .unwrap_err();
-        assert!(matches!(both, RuleError::SupportAndOppose { .. }), "{both}");
+        assert!(
+            matches!(both, RuleError::HoldsAnotherPosition { .. }),
+            "{both}"
+        );
+        assert!(
+            both.to_string().contains("decl amend retract TUR-1"),
+            "{both}"
+        );
         let own = amendment.act(&tur, Act::Support, at(11)).unwrap_err();
         assert!(matches!(own, RuleError::OwnAmendment { .. }), "{own}");
         let observed = amendment.act(&observer, Act::Support, at(11)).unwrap_err();
@@ -937,13 +586,7 @@ mod tests {
         );
         assert!(chair_cosponsors.to_string().contains("TJK is the chair"));
         let not_chair = amendment
-            .act(
-                &rus,
-                Act::Accept {
-                    modified_text: None,
-                },
-                at(11),
-            )
+            .act(&rus, Act::Accept { modified: None }, at(11))
             .unwrap_err();
         assert!(matches!(not_chair, RuleError::NotChairOrSecretariat { .. }));
         let not_proposer = amendment.act(&rus, Act::Withdraw, at(11)).unwrap_err();
@@ -953,7 +596,7 @@ mod tests {
             .act(
                 &chair,
                 Act::Accept {
-                    modified_text: Some("could".into()),
+                    modified: Some(Modification::of_proposal("could")),
                 },
                 at(12),
             )
@@ -966,6 +609,91 @@ mod tests {
             .unwrap_err();
         assert!(matches!(late, RuleError::NotTabled { .. }), "{late}");
         assert_eq!(amendment.supporters().len(), 1);
+    }
+
+    #[test]
+    fn a_delegation_holds_one_position_and_can_take_it_back() {
+        let mut amendment = tabled();
+        let qat = delegation("QAT", Role::Member);
+        let kaz = delegation("KAZ", Role::Member);
+        amendment.act(&qat, Act::Support, at(10)).unwrap();
+        // Joining as co-sponsor supersedes the support: counted once.
+        amendment.act(&qat, Act::Cosponsor, at(11)).unwrap();
+        assert!(amendment.supporters().is_empty());
+        assert_eq!(amendment.cosponsors, std::slice::from_ref(&qat.code));
+        let again = amendment.act(&qat, Act::Support, at(11)).unwrap_err();
+        assert!(
+            matches!(again, RuleError::HoldsAnotherPosition { .. }),
+            "{again}"
+        );
+        amendment.act(&qat, Act::Retract, at(12)).unwrap();
+        assert!(amendment.cosponsors.is_empty());
+        assert_eq!(amendment.stance_of(&qat.code), None);
+        amendment
+            .act(&qat, Act::Oppose { reason: None }, at(13))
+            .unwrap();
+        assert_eq!(amendment.opponents(), [&qat.code]);
+        let nothing = amendment.act(&kaz, Act::Retract, at(13)).unwrap_err();
+        assert!(matches!(nothing, RuleError::NoPosition { .. }), "{nothing}");
+        assert_eq!(amendment.status_from_record(), AmendmentStatus::Tabled);
+    }
+
+    #[test]
+    fn the_chair_decides_but_takes_no_position() {
+        let mut amendment = tabled();
+        for role in [Role::Chair, Role::Secretariat] {
+            let error = amendment
+                .act(&delegation("TJK", role), Act::Support, at(10))
+                .unwrap_err();
+            assert!(matches!(error, RuleError::NotMember { .. }), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_reopened_decision_no_longer_counts() {
+        let mut amendment = tabled();
+        let chair = delegation("TJK", Role::Chair);
+        let tur = delegation("TUR", Role::Member);
+        let not_decided = amendment
+            .act(&chair, Act::Reopen { reason: None }, at(10))
+            .unwrap_err();
+        assert!(
+            matches!(not_decided, RuleError::NotDecided { .. }),
+            "{not_decided}"
+        );
+        let modified = Modification {
+            span: Some("b shall".into()),
+            text: "b could".into(),
+        };
+        let accept = Act::Accept {
+            modified: Some(modified),
+        };
+        amendment.act(&chair, accept, at(11)).unwrap();
+        assert_eq!(amendment.effective_span(), Some("b shall"));
+        assert_eq!(
+            amendment.result_wording("a b shall c").unwrap(),
+            "a b could c"
+        );
+        let reopen = Act::Reopen {
+            reason: Some("Further consultations.".into()),
+        };
+        assert!(amendment.act(&tur, reopen.clone(), at(12)).is_err());
+        amendment.act(&chair, reopen, at(12)).unwrap();
+        assert_eq!(amendment.status, AmendmentStatus::Tabled);
+        assert_eq!(amendment.status_from_record(), AmendmentStatus::Tabled);
+        assert_eq!(amendment.effective_span(), Some("shall"));
+        assert_eq!(amendment.effective_text(), Some("should"));
+        amendment
+            .act(&chair, Act::Reject { reason: None }, at(13))
+            .unwrap();
+        amendment
+            .act(&chair, Act::Reopen { reason: None }, at(14))
+            .unwrap();
+        amendment.mark_applied(&chair.code, "rev1", at(15));
+        let applied = amendment
+            .act(&chair, Act::Reopen { reason: None }, at(16))
+            .unwrap_err();
+        assert!(matches!(applied, RuleError::NotDecided { .. }), "{applied}");
     }
 
     #[test]
