@@ -105,6 +105,8 @@ pub enum ActionError {
     #[error("{id} cannot be accepted: it would not apply beside the amendments already accepted:\n{}", list_conflicts(.conflicts))]
     WouldNotApply {
         id: AmendmentId,
+        /// What the amendment does (`Change::operation`): the ways out differ.
+        operation: &'static str,
         conflicts: Vec<Conflict>,
     },
     #[error(transparent)]
@@ -133,11 +135,21 @@ impl ActionError {
                     ids.first().map_or("ID", String::as_str)
                 )]
             }
-            ActionError::WouldNotApply { id, conflicts } => {
+            ActionError::WouldNotApply {
+                id,
+                operation,
+                conflicts,
+            } => {
                 let ids = others(conflicts, Some(id));
-                let mut hints = vec![format!(
-                    "accept {id} as modified with the whole paragraph as it should read (decl amend accept {id} --text ...), or reject it (decl amend reject {id})"
-                )];
+                let mut hints = vec![match *operation {
+                    "replace" => format!(
+                        "accept {id} as modified with the whole paragraph as it should read (decl amend accept {id} --text ...), or reject it (decl amend reject {id} --reason ...)"
+                    ),
+                    "insert" => format!(
+                        "reject {id} (decl amend reject {id} --reason ...); its proposer may propose the clause again where it fits, or accept it as modified (decl amend accept {id} --text ...) if only its wording collides"
+                    ),
+                    _ => format!("reject {id} (decl amend reject {id} --reason ...)"),
+                }];
                 if let Some(other) = ids.first() {
                     hints.push(format!(
                         "or reopen {other} to decide between them (decl amend reopen {other} --reason ...)"
@@ -334,6 +346,7 @@ fn check_applies(
             } else {
                 Err(ActionError::WouldNotApply {
                     id: accepted.id.clone(),
+                    operation: accepted.change.operation(),
                     conflicts,
                 })
             }

@@ -1,0 +1,274 @@
+//! The rules of procedure can never jam: each way two decisions used to make every later
+//! revision cut fail is now refused when the second decision is taken, the refusal changes
+//! nothing, and the way out its hint names works.
+
+use crate::common::{Output, TestEnv};
+
+fn propose(env: &TestEnv, actor: &str, change: &[&str]) {
+    let mut args = vec!["amend", "propose", "--as", actor];
+    args.extend_from_slice(change);
+    env.decl("repo", &args).success();
+}
+
+fn chair(env: &TestEnv, args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--as", "TJK"]);
+    env.decl("repo", &all)
+}
+
+/// Accepting `id` is refused, names `expected`, and leaves the repository as it was.
+#[track_caller]
+fn accept_is_refused(env: &TestEnv, id: &str, expected: &str) -> Output {
+    let before = env.state("repo");
+    let output = chair(env, &["amend", "accept", id]).failure();
+    assert!(
+        output.stderr.contains(expected),
+        "expected {expected:?} in\n{}",
+        output.stderr
+    );
+    assert_eq!(
+        env.state("repo"),
+        before,
+        "the refused accept changed something"
+    );
+    output
+}
+
+fn cut(env: &TestEnv, name: &str) {
+    env.decl("repo", &["revision", "cut", name, "--as", "UNOCT"])
+        .success();
+}
+
+fn clause_file(env: &TestEnv, id: &str) -> String {
+    env.read(&format!("repo/clauses/{id}.yaml"))
+}
+
+#[test]
+fn two_amendments_on_the_same_words() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let span = |actor, text| {
+        propose(
+            &env,
+            actor,
+            &[
+                "--replace",
+                "op-borders",
+                "--span",
+                "shall cooperate",
+                "--text",
+                text,
+            ],
+        )
+    };
+    span("TUR", "should cooperate");
+    span("RUS", "may cooperate");
+    chair(&env, &["amend", "accept", "TUR-1"]).success();
+    let refused = accept_is_refused(&env, "RUS-1", "RUS-1, TUR-1: they all change OP 1");
+    assert!(
+        refused
+            .stderr
+            .contains("hint: or reopen TUR-1 to decide between them"),
+        "{}",
+        refused.stderr
+    );
+
+    // The hint's first way: accept the second as modified, over the first's words.
+    chair(
+        &env,
+        &[
+            "amend",
+            "accept",
+            "RUS-1",
+            "--text",
+            "*Call upon* all States to strengthen border controls and may cooperate closely;",
+        ],
+    )
+    .failure();
+    // As modified it still rewrites the words TUR-1 rewrites: only a choice between them helps.
+    chair(
+        &env,
+        &["amend", "reopen", "TUR-1", "--reason", "Consultations."],
+    )
+    .success();
+    chair(&env, &["amend", "accept", "RUS-1"]).success();
+    cut(&env, "rev1");
+    let file = clause_file(&env, "op-borders");
+    assert!(
+        file.contains("border controls and may cooperate closely;"),
+        "{file}"
+    );
+}
+
+#[test]
+fn a_deletion_and_an_insertion_next_to_the_deleted_clause() {
+    let env = TestEnv::new();
+    env.small("repo");
+    propose(&env, "KAZ", &["--delete", "op-data"]);
+    propose(
+        &env,
+        "QAT",
+        &[
+            "--insert-after",
+            "op-data",
+            "--text",
+            "*Encourage* joint training of border officials;",
+        ],
+    );
+    chair(&env, &["amend", "accept", "KAZ-1"]).success();
+    let refused = accept_is_refused(&env, "QAT-1", "which KAZ-1 deletes");
+    assert!(
+        refused
+            .stderr
+            .contains("or reopen KAZ-1 to decide between them (decl amend reopen KAZ-1"),
+        "{}",
+        refused.stderr
+    );
+
+    chair(
+        &env,
+        &[
+            "amend",
+            "reopen",
+            "KAZ-1",
+            "--reason",
+            "The room keeps OP 2.",
+        ],
+    )
+    .success();
+    chair(&env, &["amend", "accept", "QAT-1"]).success();
+    cut(&env, "rev1");
+    let text = env.decl("repo", &["show"]).success().stdout;
+    assert!(
+        text.contains("OP 3   Encourage joint training of border officials;"),
+        "{text}"
+    );
+    let list = env.decl("repo", &["amend", "list"]).success().stdout;
+    assert!(list.contains("KAZ-1  tabled"), "{list}");
+}
+
+#[test]
+fn an_amendment_whose_words_a_revision_changed() {
+    let env = TestEnv::new();
+    env.small("repo");
+    propose(
+        &env,
+        "TUR",
+        &[
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall cooperate",
+            "--text",
+            "should cooperate",
+        ],
+    );
+    propose(
+        &env,
+        "RUS",
+        &[
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall cooperate closely",
+            "--text",
+            "shall work together",
+        ],
+    );
+    chair(&env, &["amend", "accept", "RUS-1"]).success();
+    cut(&env, "rev1");
+    let refused = accept_is_refused(
+        &env,
+        "TUR-1",
+        "the words \"shall cooperate\" no longer occur",
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("hint: accept TUR-1 as modified with the whole paragraph"),
+        "{}",
+        refused.stderr
+    );
+    // The hint's way: the chair writes the paragraph as it should read.
+    let paragraph =
+        "*Call upon* all States to strengthen border controls and should work together;";
+    chair(&env, &["amend", "accept", "TUR-1", "--text", paragraph]).success();
+    cut(&env, "rev2");
+    let file = clause_file(&env, "op-borders");
+    assert!(
+        file.contains("border controls and should work together;"),
+        "{file}"
+    );
+}
+
+#[test]
+fn an_insertion_whose_anchor_a_revision_deleted() {
+    let env = TestEnv::new();
+    env.small("repo");
+    propose(
+        &env,
+        "QAT",
+        &[
+            "--insert-after",
+            "op-follow-up",
+            "--text",
+            "*Request* the Secretariat to report on progress.",
+        ],
+    );
+    propose(&env, "KAZ", &["--delete", "op-follow-up"]);
+    chair(&env, &["amend", "accept", "KAZ-1"]).success();
+    cut(&env, "rev1");
+    let refused = accept_is_refused(&env, "QAT-1", "next to op-follow-up, which does not exist");
+    assert!(
+        refused
+            .stderr
+            .contains("hint: reject QAT-1 (decl amend reject QAT-1 --reason ...)"),
+        "{}",
+        refused.stderr
+    );
+    chair(
+        &env,
+        &["amend", "reject", "QAT-1", "--reason", "Its place is gone."],
+    )
+    .success();
+    cut(&env, "rev2");
+}
+
+#[test]
+fn a_decided_amendment_can_be_reopened_until_it_is_applied() {
+    let env = TestEnv::new();
+    env.small("repo");
+    propose(&env, "KAZ", &["--delete", "op-follow-up"]);
+    chair(
+        &env,
+        &["amend", "reject", "KAZ-1", "--reason", "No consensus."],
+    )
+    .success();
+    chair(
+        &env,
+        &[
+            "amend",
+            "reopen",
+            "KAZ-1",
+            "--reason",
+            "New proposal by the chair.",
+        ],
+    )
+    .success();
+    chair(&env, &["amend", "accept", "KAZ-1"]).success();
+    let shown = env
+        .decl("repo", &["amend", "show", "KAZ-1"])
+        .success()
+        .stdout;
+    assert!(shown.contains("reopen"), "{shown}");
+    assert!(shown.contains("New proposal by the chair."), "{shown}");
+    cut(&env, "rev1");
+    let before = env.state("repo");
+    let output = chair(&env, &["amend", "reopen", "KAZ-1", "--reason", "Too late."]).failure();
+    assert!(
+        output.stderr.contains("KAZ-1 is applied"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(env.state("repo"), before);
+}
