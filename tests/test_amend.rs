@@ -778,7 +778,7 @@ fn a_decision_that_would_conflict_with_an_accepted_one_is_refused_when_taken() {
     [stderr]
     error: QAT-1 cannot be accepted: it would not apply beside the amendments already accepted:
       QAT-1, TUR-1: they all change OP 3 (op-follow-up)
-    hint: accept QAT-1 as modified with the whole paragraph as it should read (decl amend accept QAT-1 --text ...), or reject it (decl amend reject QAT-1)
+    hint: reject QAT-1 (decl amend reject QAT-1 --reason ...)
     hint: or reopen TUR-1 to decide between them (decl amend reopen TUR-1 --reason ...)
     [exit 1]
     ");

@@ -272,3 +272,86 @@ fn a_decided_amendment_can_be_reopened_until_it_is_applied() {
     );
     assert_eq!(env.state("repo"), before);
 }
+
+#[test]
+fn amendments_whose_clause_is_gone_are_shown_as_stale() {
+    let env = TestEnv::new();
+    env.small("repo");
+    propose(
+        &env,
+        "QAT",
+        &[
+            "--insert-after",
+            "op-follow-up",
+            "--text",
+            "*Request* the Secretariat to report on progress.",
+        ],
+    );
+    propose(
+        &env,
+        "TUR",
+        &[
+            "--replace",
+            "op-follow-up",
+            "--text",
+            "*Decide* to meet in 2025.",
+        ],
+    );
+    propose(&env, "KAZ", &["--delete", "op-follow-up"]);
+    chair(&env, &["amend", "accept", "KAZ-1"]).success();
+    cut(&env, "rev1");
+    let list = env.decl("repo", &["amend", "list"]).success();
+    insta::assert_snapshot!(list.stdout, @"
+    ID     STATUS   CHANGE                     BY   SUPPORT  OPPOSE  FLAGS
+    KAZ-1  applied  delete op-follow-up        KAZ
+    TUR-1  tabled   replace op-follow-up       TUR                   gone
+    QAT-1  tabled   insert after op-follow-up  QAT                   gone
+    ");
+    let show = env
+        .decl("repo", &["amend", "show", "QAT-1"])
+        .success()
+        .stdout;
+    assert!(
+        show.contains("Stale: it places a clause next to op-follow-up, which is no longer in the text; it cannot apply as it is: QAT may withdraw it (decl amend withdraw QAT-1)"),
+        "{show}"
+    );
+    let show = env
+        .decl("repo", &["amend", "show", "TUR-1"])
+        .success()
+        .stdout;
+    assert!(
+        show.contains("Stale: its clause op-follow-up is no longer in the text"),
+        "{show}"
+    );
+    // The compilation shows every pending amendment it counts.
+    let compile = env.decl("repo", &["compile"]).success().stdout;
+    assert!(compile.contains("2 pending amendments"), "{compile}");
+    let section = compile
+        .split_once("AMENDMENTS TO CLAUSES NO LONGER IN THE TEXT")
+        .map(|(_, section)| section)
+        .unwrap_or_else(|| panic!("{compile}"));
+    assert!(section.contains("QAT-1 (tabled)"), "{compile}");
+    assert!(section.contains("TUR-1 (tabled)"), "{compile}");
+    let html = env
+        .decl("repo", &["compile", "--format", "html"])
+        .success()
+        .stdout;
+    assert!(html.contains("Amendments to clauses no longer in the text"));
+
+    // The way out works: the proposer withdraws one, the chair rejects the other.
+    env.decl("repo", &["amend", "withdraw", "QAT-1", "--as", "QAT"])
+        .success();
+    chair(
+        &env,
+        &[
+            "amend",
+            "reject",
+            "TUR-1",
+            "--reason",
+            "Its clause is gone.",
+        ],
+    )
+    .success();
+    let compile = env.decl("repo", &["compile"]).success().stdout;
+    assert!(!compile.contains("NO LONGER IN THE TEXT"), "{compile}");
+}

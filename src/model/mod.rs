@@ -21,7 +21,7 @@ pub mod verify;
 
 pub use amendment::{
     Act, Amendment, AmendmentStatus, Base, Change, Modification, Position, RecordAction, RuleError,
-    Stance,
+    Staleness, Stance,
 };
 pub use declaration::{
     Clause, ClauseKind, ClauseStatus, Declaration, DeclarationMeta, Delegation, DelegationsFile,

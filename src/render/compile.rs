@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::emphasis::{StyledRun, mark_brackets, styled_runs, styled_text};
 use super::redline_doc::{direction, split_lines};
 use super::templates::{RenderError, render};
-use crate::model::{Amendment, ClauseId, Declaration, DelegationCode, Part, Position};
+use crate::model::{Amendment, ClauseId, Declaration, DelegationCode, Part, Position, Staleness};
 use crate::redline::{RedlineOptions, redline};
 
 #[derive(Debug, Clone, Serialize)]
@@ -128,6 +128,27 @@ impl CompilationView {
                     Part::Operative => "Operative part".into(),
                 },
                 clauses,
+            });
+        }
+        // What is left names clauses no longer in the text: shown apart, with the way out, so
+        // that no pending amendment goes unseen.
+        let gone: Vec<CompiledClause> = under
+            .into_iter()
+            .map(|(id, amendments)| CompiledClause {
+                id: id.to_string(),
+                label: id.to_string(),
+                status: "no longer in the text".into(),
+                lines: Vec::new(),
+                amendments: amendments
+                    .into_iter()
+                    .map(|a| pending_view(declaration, a, false))
+                    .collect(),
+            })
+            .collect();
+        if !gone.is_empty() {
+            parts.push(CompilationPart {
+                heading: "Amendments to clauses no longer in the text".into(),
+                clauses: gone,
             });
         }
         let touched = open_per_clause.len();
@@ -293,8 +314,15 @@ fn pending_view(
     if amendment.awaits_application() {
         flags.push("awaiting the next revision".to_owned());
     }
-    if amendment.is_stale(declaration) {
-        flags.push("stale: the clause changed since it was drafted".into());
+    match amendment.staleness(declaration) {
+        Some(Staleness::Changed) => {
+            flags.push("stale: the clause changed since it was drafted".into());
+        }
+        Some(gone) => flags.push(format!(
+            "stale: {gone}; {}",
+            gone.way_out(&amendment.id, &amendment.proposer)
+        )),
+        None => {}
     }
     if competing {
         flags.push("competing".into());

@@ -3,14 +3,16 @@
 use std::collections::HashMap;
 
 use crate::cli::{CommandError, Context, Ui};
-use crate::model::{AmendmentStatus, ClauseId, DelegationCode};
+use crate::model::{AmendmentStatus, ClauseId, DelegationCode, Staleness};
 use crate::render::table::table;
 use crate::store::At;
 
 /// List amendments in document order, with supporters and opponents
 ///
-/// Flags: "stale" when the clause changed after the amendment was drafted; "competing" when
-/// another open amendment changes the same clause.
+/// Flags: "stale" when the clause changed after the amendment was drafted; "gone" when the
+/// clause it changes, or the one it places a clause next to, is no longer in the text (it
+/// cannot apply: withdraw or reject it); "competing" when another open amendment changes the
+/// same clause.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// Only amendments with this status (tabled, accepted, applied, ...; "open" for tabled or accepted)
@@ -91,8 +93,12 @@ pub fn run(args: ListArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
         .iter()
         .map(|a| {
             let mut flags = Vec::new();
-            if a.is_pending() && a.is_stale(&declaration) {
-                flags.push("stale");
+            if a.is_pending() {
+                match a.staleness(&declaration) {
+                    Some(Staleness::Changed) => flags.push("stale"),
+                    Some(_) => flags.push("gone"),
+                    None => {}
+                }
             }
             if a.is_pending() && open_per_clause.get(a.clause()).copied().unwrap_or(0) > 1 {
                 flags.push("competing");

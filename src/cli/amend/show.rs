@@ -2,7 +2,7 @@
 
 use crate::cli::{CommandError, Context, Ui};
 use crate::model::suggest::did_you_mean;
-use crate::model::{AmendmentId, RecordAction};
+use crate::model::{AmendmentId, RecordAction, Staleness};
 use crate::redline::{RedlineOptions, redline};
 use crate::render::redline_text::redline_text;
 use crate::store::At;
@@ -48,12 +48,19 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
     if let Some(justification) = &amendment.justification {
         ui.line(&format!("Justification: {justification}"))?;
     }
-    if amendment.is_pending() && amendment.is_stale(&declaration) {
-        ui.line(&format!(
-            "Stale: the clause has changed since {} was drafted (at commit {}); check the redline below",
-            amendment.id,
-            &amendment.base.commit[..amendment.base.commit.len().min(10)]
-        ))?;
+    if amendment.is_pending() {
+        match amendment.staleness(&declaration) {
+            Some(Staleness::Changed) => ui.line(&format!(
+                "Stale: the clause has changed since {} was drafted (at commit {}); check the redline below",
+                amendment.id,
+                &amendment.base.commit[..amendment.base.commit.len().min(10)]
+            ))?,
+            Some(gone) => ui.line(&format!(
+                "Stale: {gone}; {}",
+                gone.way_out(&amendment.id, &amendment.proposer)
+            ))?,
+            None => {}
+        }
     }
     let competing: Vec<String> = repo
         .load_amendments(&At::WorkTree)?

@@ -108,6 +108,44 @@ pub struct RecordEntry {
     pub revision: Option<String>,
 }
 
+/// Why an amendment no longer fits the current text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staleness {
+    /// Its clause's wording changed after it was drafted: its redline may surprise.
+    Changed,
+    /// The clause it replaces, deletes or moves is no longer in the text.
+    ClauseGone(ClauseId),
+    /// The clause it places a clause next to is no longer in the text.
+    AnchorGone(ClauseId),
+}
+
+impl Staleness {
+    /// The commands that settle it, for the amendment `id` proposed by `proposer`.
+    pub fn way_out(&self, id: &AmendmentId, proposer: &DelegationCode) -> String {
+        match self {
+            Staleness::Changed => {
+                format!("{proposer} may rebase it onto the current text (decl amend rebase {id})")
+            }
+            Staleness::ClauseGone(_) | Staleness::AnchorGone(_) => format!(
+                "it cannot apply as it is: {proposer} may withdraw it (decl amend withdraw {id}) and propose it again where it fits, or the chair reject it (decl amend reject {id} --reason ...)"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Staleness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Staleness::Changed => write!(f, "the clause has changed since it was drafted"),
+            Staleness::ClauseGone(id) => write!(f, "its clause {id} is no longer in the text"),
+            Staleness::AnchorGone(id) => write!(
+                f,
+                "it places a clause next to {id}, which is no longer in the text"
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RecordAction {
@@ -283,15 +321,27 @@ impl Amendment {
         self.change.clause()
     }
 
-    /// Whether the target clause has changed since the amendment was drafted.
+    /// Whether the amendment no longer fits the text: see [`Amendment::staleness`].
     pub fn is_stale(&self, declaration: &Declaration) -> bool {
-        let Some(hash) = &self.base.text_hash else {
-            return false;
-        };
-        match declaration.clauses.get(self.change.clause()) {
-            Some(clause) => &clause.wording_hash() != hash,
-            None => !matches!(self.change, Change::Insert { .. }),
+        self.staleness(declaration).is_some()
+    }
+
+    /// How the text has moved on under the amendment, if it has: its clause or its anchor is
+    /// gone, or its clause's wording changed since it was drafted.
+    pub fn staleness(&self, declaration: &Declaration) -> Option<Staleness> {
+        if let Some(target) = self.change.target()
+            && !declaration.clauses.contains_key(target)
+        {
+            return Some(Staleness::ClauseGone(target.clone()));
         }
+        if let Some(anchor) = self.change.anchor()
+            && !declaration.clauses.contains_key(anchor)
+        {
+            return Some(Staleness::AnchorGone(anchor.clone()));
+        }
+        let hash = self.base.text_hash.as_ref()?;
+        let clause = declaration.clauses.get(self.change.target()?)?;
+        (&clause.wording_hash() != hash).then_some(Staleness::Changed)
     }
 
     /// A short description for lists and commit messages: "replace OP 5", "insert after PP 2".
