@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::model::adoption::Translation;
+use crate::model::adoption::{Translation, export_blockers};
 use crate::model::amendment::{
     ModifyError, modification_from_paragraph, normalise_wording, replace_unique,
 };
@@ -18,8 +18,8 @@ use crate::model::revision::{Conflict, apply_accepted};
 use crate::model::suggest::did_you_mean;
 use crate::model::validate::wording_problems;
 use crate::model::{
-    Act, Amendment, AmendmentId, Base, Change, ClauseId, ClauseStatus, Declaration, Delegation,
-    DelegationCode, Part, Position, RuleError,
+    Act, Amendment, AmendmentId, AmendmentStatus, Base, Change, ClauseId, ClauseStatus,
+    Declaration, Delegation, DelegationCode, Part, Position, RuleError, Staleness,
 };
 use crate::store::{DeclRepo, NewTag, StoreError, Transaction};
 
@@ -40,6 +40,9 @@ pub enum Action {
     Cut {
         name: String,
         label: Option<String>,
+        /// The adopted text: refused while anything stands in the way of a final export,
+        /// unless `force`; afterwards no amendment is proposed or accepted.
+        adoption: Adoption,
     },
     Mark {
         status: ClauseStatus,
@@ -53,6 +56,18 @@ pub enum Action {
     Translate {
         translation: Translation,
     },
+}
+
+/// Whether a revision cut adopts the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Adoption {
+    /// A revision of the negotiation (Rev.1, Rev.2, ...).
+    #[default]
+    None,
+    /// The adopted text, which must be ready for a final export.
+    Final,
+    /// The adopted text, as it stands, whatever is unsettled.
+    FinalForced,
 }
 
 /// What `decl amend propose` asks for.
@@ -111,6 +126,13 @@ pub enum ActionError {
     },
     #[error(transparent)]
     Modify(#[from] ModifyError),
+    #[error("the text was adopted in revision {revision}: {what}")]
+    Adopted {
+        revision: String,
+        what: &'static str,
+    },
+    #[error("the text cannot be adopted as {name} yet:\n{}", .blockers.iter().map(|b| format!("  {b}")).collect::<Vec<_>>().join("\n"))]
+    NotReadyForAdoption { name: String, blockers: Vec<String> },
 }
 
 impl ActionError {
@@ -157,6 +179,9 @@ impl ActionError {
                 }
                 hints
             }
+            ActionError::NotReadyForAdoption { name, .. } => vec![format!(
+                "settle each point (decl status shows them), or adopt the text as it stands (decl revision cut {name} --final --force)"
+            )],
             _ => Vec::new(),
         }
     }
@@ -200,7 +225,11 @@ pub fn perform(
             let modified = modification_from_paragraph(&amendment, &current, &paragraph)?;
             act_on(tx, &declaration, &actor, at, id, Act::Accept { modified })
         }
-        Action::Cut { name, label } => cut(tx, &declaration, &actor, at, name, label),
+        Action::Cut {
+            name,
+            label,
+            adoption,
+        } => cut(tx, &declaration, &actor, at, name, label, adoption),
         Action::Rebase { id } => rebase(tx, &declaration, &actor, at, id),
         Action::Translate { translation } => translate(tx, &declaration, &actor, at, translation),
         Action::Mark { status, clauses } => {
@@ -265,6 +294,9 @@ fn act_on(
     let mut amendment = find_amendment(&tx, &id)?;
     let describe = amendment.describe(declaration);
     let is_accept = matches!(act, Act::Accept { .. });
+    if is_accept {
+        refuse_after_adoption(declaration, "no amendment can be accepted")?;
+    }
     let summary = act_summary(actor, &act, &amendment, &describe);
     let body = match &act {
         Act::Oppose {
@@ -279,7 +311,7 @@ fn act_on(
         _ => String::new(),
     };
     if let Act::Accept { modified } = &act
-        && amendment.is_stale(declaration)
+        && amendment.staleness(declaration) == Some(Staleness::Changed)
     {
         match modified {
             // The chair's modified wording is written against the current text.
@@ -318,6 +350,17 @@ fn act_on(
         amendment: Some(amendment.id),
         competing,
     })
+}
+
+/// Refuses what can no longer happen once the text is adopted.
+fn refuse_after_adoption(declaration: &Declaration, what: &'static str) -> Result<(), ActionError> {
+    match &declaration.meta.adopted {
+        Some(revision) => Err(ActionError::Adopted {
+            revision: revision.clone(),
+            what,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses an acceptance that the next cut could not apply: the amendment with every other
@@ -459,6 +502,7 @@ fn propose(
     at: DateTime<FixedOffset>,
     proposal: Proposal,
 ) -> Result<Outcome, ActionError> {
+    refuse_after_adoption(declaration, "no amendment can be proposed")?;
     let amendment = draft_proposal(&tx, declaration, actor, at, proposal)?;
     let id = amendment.id.clone();
     tx.put_amendment(&amendment)?;
@@ -693,6 +737,7 @@ fn cut(
     at: DateTime<FixedOffset>,
     name: String,
     label_text: Option<String>,
+    adoption: Adoption,
 ) -> Result<Outcome, ActionError> {
     if !actor.may_decide() {
         return Err(RuleError::NotChairOrSecretariat {
@@ -702,13 +747,30 @@ fn cut(
         }
         .into());
     }
+    refuse_after_adoption(declaration, "no revision follows the adopted text")?;
     tx.check_new_revision_name(&name)?;
     let amendments = tx.amendments_awaiting_application()?;
     let accepted: Vec<&Amendment> = amendments
         .iter()
         .filter(|a| a.awaits_application())
         .collect();
-    let applied = apply_accepted(declaration, &accepted).map_err(ActionError::Conflicts)?;
+    let mut applied = apply_accepted(declaration, &accepted).map_err(ActionError::Conflicts)?;
+    if adoption != Adoption::None {
+        if adoption == Adoption::Final {
+            // What a final export requires, of the text as this cut leaves it: the accepted
+            // amendments applied, so only the tabled ones remain in the way.
+            let tabled: Vec<Amendment> = tx
+                .amendments()?
+                .into_iter()
+                .filter(|a| a.status == AmendmentStatus::Tabled)
+                .collect();
+            let blockers = export_blockers(&applied.declaration, &tabled);
+            if !blockers.is_empty() {
+                return Err(ActionError::NotReadyForAdoption { name, blockers });
+            }
+        }
+        applied.declaration.meta.adopted = Some(name.clone());
+    }
     let label_text = label_text.unwrap_or_else(|| name.clone());
 
     for id in &applied.written {
@@ -769,6 +831,9 @@ fn cut(
         message.push_str(&lines.join("\n"));
     }
     message.push_str(&format!("\n\nDecl-Action: cut\nDecl-Revision: {name}\n"));
+    if adoption != Adoption::None {
+        message.push_str("Decl-Adopted: yes\n");
+    }
     for trailer in trailers {
         message.push_str(&trailer);
         message.push('\n');

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
-use crate::actions::{self, Action, ActionError, Proposal, Target};
+use crate::actions::{self, Action, ActionError, Adoption, Proposal, Target};
 use crate::model::{
     Act, AmendmentId, ClauseId, ClauseStatus, DelegationCode, Modification, Part, Position,
 };
@@ -111,6 +111,9 @@ pub struct AcceptStep {
 pub struct CutStep {
     pub name: String,
     pub label: Option<String>,
+    /// The adopted text (`decl revision cut --final`).
+    #[serde(default, rename = "final")]
+    pub final_text: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,6 +316,11 @@ fn step_action(step: Step) -> Result<Action, String> {
         actions.push(Action::Cut {
             name: cut.name,
             label: cut.label,
+            adoption: if cut.final_text {
+                Adoption::Final
+            } else {
+                Adoption::None
+            },
         });
     }
     if let Some(mark) = step.mark {

@@ -355,3 +355,107 @@ fn amendments_whose_clause_is_gone_are_shown_as_stale() {
     let compile = env.decl("repo", &["compile"]).success().stdout;
     assert!(!compile.contains("NO LONGER IN THE TEXT"), "{compile}");
 }
+
+#[test]
+fn the_adopted_text_is_cut_only_when_ready_and_closes_the_negotiation() {
+    let env = TestEnv::new();
+    env.small("repo");
+    propose(&env, "KAZ", &["--delete", "op-follow-up"]);
+
+    // Not ready: clauses not agreed, square brackets, a tabled amendment.
+    let before = env.state("repo");
+    let refused = env
+        .decl(
+            "repo",
+            &["revision", "cut", "adopted", "--final", "--as", "UNOCT"],
+        )
+        .failure();
+    insta::assert_snapshot!(refused.stderr, @"
+    error: the text cannot be adopted as adopted yet:
+      OP 1 (op-borders) is draft, not agreed
+      OP 2 (op-data) is bracketed, not agreed
+      OP 2 (op-data) still holds 1 square-bracketed span
+      OP 3 (op-follow-up) is draft, not agreed
+      KAZ-1 (delete OP 3) is still tabled
+    hint: settle each point (decl status shows them), or adopt the text as it stands (decl revision cut adopted --final --force)
+    ");
+    assert_eq!(env.state("repo"), before);
+
+    // The hint's first way: settle each point.
+    chair(&env, &["amend", "accept", "KAZ-1"]).success();
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-data",
+            "--span",
+            "[and passenger name record data]",
+            "--text",
+            "and passenger name record data",
+        ],
+    )
+    .success();
+    chair(&env, &["amend", "accept", "TUR-1"]).success();
+    cut(&env, "rev1");
+    chair(&env, &["clause", "mark", "agreed", "op-borders", "op-data"]).success();
+    env.decl(
+        "repo",
+        &["revision", "cut", "adopted", "--final", "--as", "UNOCT"],
+    )
+    .success();
+    let meta = env.read("repo/declaration.yaml");
+    assert!(meta.contains("adopted: adopted"), "{meta}");
+
+    // Closed: no proposal, no acceptance, no further revision.
+    let before = env.state("repo");
+    let output = env
+        .decl(
+            "repo",
+            &["amend", "propose", "--as", "RUS", "--delete", "op-borders"],
+        )
+        .failure();
+    assert!(
+        output
+            .stderr
+            .contains("the text was adopted in revision adopted: no amendment can be proposed"),
+        "{}",
+        output.stderr
+    );
+    let output = env
+        .decl("repo", &["revision", "cut", "rev9", "--as", "UNOCT"])
+        .failure();
+    assert!(
+        output
+            .stderr
+            .contains("no revision follows the adopted text"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(env.state("repo"), before);
+    // The final export is what was adopted.
+    env.decl("repo", &["export", "--format", "md"])
+        .success();
+}
+
+#[test]
+fn the_text_can_be_adopted_as_it_stands_when_forced() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let output = env
+        .decl(
+            "repo",
+            &[
+                "revision", "cut", "adopted", "--final", "--force", "--as", "UNOCT",
+            ],
+        )
+        .success();
+    assert!(output.stdout.contains("cuts adopted"), "{}", output.stdout);
+    assert!(
+        env.read("repo/declaration.yaml")
+            .contains("adopted: adopted")
+    );
+}

@@ -106,6 +106,7 @@ fn skeleton(target: &std::path::Path, context: &Context, ui: &mut Ui) -> Result<
         chapeau: "We, the Ministers and high representatives, gathered in City,".into(),
         preamble: vec!["pp-first".parse().expect("valid id")],
         operative: vec!["op-first".parse().expect("valid id")],
+        adopted: None,
     };
     let mut tx = repo.begin()?;
     tx.put_meta(&meta)?;

@@ -1,7 +1,7 @@
 //! `decl revision cut|list`: the revisions of the text (zero draft, Rev.1, ..., adopted).
 
 use super::{CommandError, Context, Ui};
-use crate::actions::{Action, perform};
+use crate::actions::{Action, Adoption, perform};
 use crate::render::table::table;
 
 #[derive(Debug, clap::Subcommand)]
@@ -21,6 +21,14 @@ pub struct CutArgs {
     /// How the revision is called in documents, e.g. "Rev.1" (default: the name)
     #[arg(long)]
     pub label: Option<String>,
+    /// This is the adopted text: refused while anything stands in the way of a final export
+    /// (a clause not agreed, square brackets, a tabled amendment); afterwards no amendment can
+    /// be proposed or accepted and no revision cut
+    #[arg(long = "final")]
+    pub final_text: bool,
+    /// With --final: adopt the text as it stands, whatever is unsettled
+    #[arg(long, requires = "final_text")]
+    pub force: bool,
 }
 
 /// List the revisions, oldest first
@@ -39,6 +47,11 @@ pub fn run(command: RevisionCommand, context: &Context, ui: &mut Ui) -> Result<(
                 Action::Cut {
                     name: args.name,
                     label: args.label,
+                    adoption: match (args.final_text, args.force) {
+                        (false, _) => Adoption::None,
+                        (true, false) => Adoption::Final,
+                        (true, true) => Adoption::FinalForced,
+                    },
                 },
             )?;
             ui.line(&outcome.summary)?;

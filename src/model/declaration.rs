@@ -32,6 +32,10 @@ pub struct DeclarationMeta {
     pub preamble: Vec<ClauseId>,
     #[serde(default)]
     pub operative: Vec<ClauseId>,
+    /// The revision that holds the adopted text, written by `decl revision cut --final`:
+    /// after it, the negotiation is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::auth::{self, COOKIE, Session};
 use super::{App, ReadAccess};
-use crate::actions::{self, Action, ActionError, Proposal, Target};
+use crate::actions::{self, Action, ActionError, Adoption, Proposal, Target};
 use crate::model::{
     Act, Amendment, AmendmentId, AmendmentStatus, ClauseId, Declaration, DeclarationMeta,
     Delegation, DelegationCode, Part, Position, RuleError,
@@ -1076,6 +1076,7 @@ pub async fn cut(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -
         let action = Action::Cut {
             name: name.to_owned(),
             label: given(form, "label").map(str::to_owned),
+            adoption: Adoption::None,
         };
         match actions::perform(page.repo, &session.delegation, page.app.now(), action) {
             Ok(outcome) => Ok(page.done(outcome.summary, "/revisions")),
