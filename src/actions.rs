@@ -906,8 +906,10 @@ fn rebase(
             let proposed = crate::model::amendment::normalise_wording(
                 amendment.effective_text().unwrap_or_default(),
             );
-            let merged = crate::model::merge::merge3(&base, &proposed, &current)
-                .ok_or_else(|| redraft("the revision changed the same words".into()))?;
+            let merged =
+                crate::model::merge::merge3(&base, &proposed, &current).ok_or_else(|| {
+                    redraft("the revision changed the same or neighbouring words".into())
+                })?;
             Some(merged)
         }
         // Deleting or moving a clause does not depend on its words.

@@ -891,7 +891,7 @@ fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overla
     refused(
         &env,
         &["amend", "rebase", "RUS-1", "--as", "RUS"],
-        "RUS-1 cannot be carried onto the current text of OP 1 (op-borders): the revision changed the same words; RUS must withdraw it and propose it again",
+        "RUS-1 cannot be carried onto the current text of OP 1 (op-borders): the revision changed the same or neighbouring words; RUS must withdraw it and propose it again",
     );
     refused(
         &env,
@@ -899,13 +899,15 @@ fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overla
         "QAT-1 is applied",
     );
 
+    // The rebase shows what the amendment now proposes against the current text.
     let output = env
         .decl("repo", &["amend", "rebase", "TUR-1", "--as", "TUR"])
         .success();
-    assert_eq!(
-        output.stdout,
-        "TUR rebases TUR-1 onto the current text of OP 1 (op-borders)\n"
-    );
+    insta::assert_snapshot!(output.normalized(&env), @"
+    TUR rebases TUR-1 onto the current text of OP 1 (op-borders)
+
+    *Call upon* all Member States to strengthen border controls and shall cooperate [-closely-]{+fully+};
+    ");
     let show = env
         .decl("repo", &["amend", "show", "TUR-1"])
         .success()
@@ -930,6 +932,84 @@ fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overla
             .contains("all Member States to strengthen border controls and shall cooperate fully;"),
         "{text}"
     );
+}
+
+/// Issue 18: a rebase never guesses. The revision rewrote "all life" as "all living beings"
+/// while the amendment rewrote the same two words as "every human life"; merging both would
+/// give "every human living beings", which no one wrote.
+#[test]
+fn a_stale_amendment_whose_changes_touch_the_revisions_is_not_rebased() {
+    let mut env = TestEnv::new();
+    env.small("repo");
+    let propose_span = |env: &TestEnv, code: &str, span: &str, text: &str| {
+        env.decl(
+            "repo",
+            &[
+                "amend",
+                "propose",
+                "--as",
+                code,
+                "--replace",
+                "op-borders",
+                "--span",
+                span,
+                "--text",
+                text,
+            ],
+        )
+        .success();
+    };
+    propose_span(
+        &env,
+        "KAZ",
+        "strengthen border controls",
+        "protect all life",
+    );
+    env.decl("repo", &["amend", "accept", "KAZ-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .success();
+
+    env.at("2022-09-02T10:00:00+05:00");
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-borders",
+            "--text",
+            "*Call upon* all States to protect every human life and shall cooperate closely;",
+        ],
+    )
+    .success();
+    propose_span(&env, "QAT", "all life", "all living beings");
+    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
+        .success();
+    env.decl("repo", &["revision", "cut", "rev2", "--as", "UNOCT"])
+        .success();
+
+    let before = env.state("repo");
+    let output = env
+        .decl("repo", &["amend", "rebase", "TUR-1", "--as", "TUR"])
+        .failure();
+    insta::assert_snapshot!(output.normalized(&env), @"
+    [stderr]
+    error: TUR-1 cannot be carried onto the current text of OP 1 (op-borders): the revision changed the same or neighbouring words; TUR must withdraw it and propose it again
+    [exit 1]
+    ");
+    assert_eq!(
+        env.state("repo"),
+        before,
+        "the refused rebase changed the repository"
+    );
+    let show = env
+        .decl("repo", &["amend", "show", "TUR-1"])
+        .success()
+        .stdout;
+    assert!(show.contains("Stale"), "{show}");
 }
 
 #[test]

@@ -267,3 +267,124 @@ fn a_hand_merge_answers_for_what_it_slips_in() {
         output.stdout
     );
 }
+
+/// Issue 18: a revision cut in two clones under one name. Taking the remote's tag would leave
+/// this clone's amendments "applied in rev1" while `rev1` holds other text, so sync refuses
+/// before fetching anything; the hint it gives settles it, and identical tags then sync.
+#[test]
+fn a_revision_cut_in_two_clones_is_refused_with_nothing_changed() {
+    let mut env = TestEnv::new();
+    server_and_clones(&env, &["sec", "chair"]);
+    env.at("2022-09-12T10:00:00+05:00");
+    for (code, clause, span, text) in [
+        ("TUR", "op-follow-up", "2024", "2025"),
+        ("QAT", "op-borders", "closely", "fully"),
+    ] {
+        env.decl_signed(
+            "sec",
+            code,
+            &[
+                "amend",
+                "propose",
+                "--replace",
+                clause,
+                "--span",
+                span,
+                "--text",
+                text,
+            ],
+        )
+        .success();
+    }
+    env.decl_signed("sec", "UNOCT", &["sync"]).success();
+    env.decl_signed("chair", "TJK", &["sync"]).success();
+
+    // Each clone accepts one amendment and cuts rev1 of its own.
+    env.at("2022-09-13T10:00:00+05:00");
+    env.decl_signed("sec", "UNOCT", &["amend", "accept", "TUR-1"])
+        .success();
+    env.decl_signed("sec", "UNOCT", &["revision", "cut", "rev1"])
+        .success();
+    env.decl_signed("chair", "TJK", &["amend", "accept", "QAT-1"])
+        .success();
+    env.decl_signed("chair", "TJK", &["revision", "cut", "rev1"])
+        .success();
+    env.decl_signed("sec", "UNOCT", &["sync"]).success();
+
+    let rev1 = |env: &TestEnv, clone: &str| env.git(clone, &["rev-parse", "rev1^{commit}"]).stdout;
+    let (ours, theirs) = (rev1(&env, "chair"), rev1(&env, "sec"));
+    assert_ne!(ours, theirs);
+    let before = env.state("chair");
+    let output = env.decl_signed("chair", "TJK", &["sync"]).failure();
+    insta::assert_snapshot!(output.normalized(&env), @"
+    [stderr]
+    error: revision rev1 was cut differently here and on origin:
+      rev1: commit 875de7781a4b4eb54219ca9a6380603d48adee4f here, commit 769c238e9c24109bdf0311bff1119dad513db1ac on origin
+    nothing was changed here
+    hint: a revision's name must mean one text, and origin's may already be in other clones: drop this clone's cut with `git reset --keep rev1^ && git tag -d rev1` (commits made here since go too), then `decl sync`
+    hint: amendments that only this clone's cut applied are then accepted again, for the next revision: `decl revision cut NAME` with a new name
+    [exit 1]
+    ");
+    assert!(
+        output.stderr.contains(ours.trim()) && output.stderr.contains(theirs.trim()),
+        "{}",
+        output.stderr
+    );
+    // No object, ref (origin/main, the tag, FETCH_HEAD) or file changed, and nothing was pushed.
+    assert_eq!(env.state("chair"), before);
+    assert_eq!(rev1(&env, "chair"), ours);
+    assert_eq!(
+        env.git("server.git", &["rev-parse", "rev1^{commit}"])
+            .stdout,
+        theirs
+    );
+
+    // The hint: drop this clone's cut, sync, and cut what it applied under a new name.
+    env.git("chair", &["reset", "-q", "--keep", "rev1^"])
+        .success();
+    env.git("chair", &["tag", "-d", "rev1"]).success();
+    let output = env.decl_signed("chair", "TJK", &["sync"]).success();
+    assert!(
+        output.stdout.contains("Merged origin/main"),
+        "{}",
+        output.stdout
+    );
+    assert_eq!(rev1(&env, "chair"), theirs);
+    env.decl_signed("chair", "TJK", &["revision", "cut", "rev2"])
+        .success();
+    env.decl_signed("chair", "TJK", &["sync"]).success();
+    // The same rev1 on both sides is no clash; rev2 arrives.
+    let output = env.decl_signed("sec", "UNOCT", &["sync"]).success();
+    assert!(output.stdout.contains("Took"), "{}", output.stdout);
+    for clone in ["sec", "chair"] {
+        let text = env.decl(clone, &["show"]).success().stdout;
+        assert!(
+            text.contains("2025") && text.contains("fully"),
+            "{clone}:\n{text}"
+        );
+        env.decl(clone, &["check"]).success();
+        env.decl(clone, &["verify"]).success();
+    }
+    env.decl("server.git", &["verify", "main"]).success();
+
+    // The same commit tagged otherwise here (a plain tag by hand) is still not the remote's tag.
+    env.git("chair", &["tag", "-d", "rev1"]).success();
+    env.git("chair", &["tag", "rev1", theirs.trim()]).success();
+    let before = env.state("chair");
+    let output = env.decl_signed("chair", "TJK", &["sync"]).failure();
+    assert!(
+        output.stderr.contains("tagged differently")
+            && output
+                .stderr
+                .contains("hint: the text is the same: `git tag -d rev1`"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(env.state("chair"), before);
+    env.git("chair", &["tag", "-d", "rev1"]).success();
+    env.decl_signed("chair", "TJK", &["sync"]).success();
+    assert_eq!(
+        env.git("chair", &["cat-file", "-t", "rev1"]).stdout,
+        "tag\n"
+    );
+}

@@ -69,6 +69,9 @@ impl From<StoreError> for CommandError {
             StoreError::SyncConflicts { .. } => command_error
                 .hint("settle it with the other delegations (one side undoes its change with a new action), then sync again")
                 .hint("`git diff HEAD origin/main -- FILE` shows what the remote has"),
+            StoreError::RevisionClash { remote, clashes } => revision_clash_hints(&remote, &clashes)
+                .into_iter()
+                .fold(command_error, CommandError::hint),
             StoreError::PushRejected(_) => command_error
                 .hint("the remote moved on while decl was merging: run `decl sync` again"),
             StoreError::Remote { .. } => command_error.hint(
@@ -143,4 +146,43 @@ pub fn report(result: Result<(), CommandError>) -> ExitCode {
             ExitCode::from(if kind == ErrorKind::User { 1 } else { 3 })
         }
     }
+}
+
+/// What to do about revisions cut in both clones under one name: this clone gives way, since
+/// the remote's revision may already be in other clones and this clone's was never pushed.
+fn revision_clash_hints(remote: &str, clashes: &[crate::store::RevisionClash]) -> Vec<String> {
+    let (same, cut): (Vec<_>, Vec<_>) = clashes.iter().partition(|c| c.ours == c.theirs);
+    let names = |clashes: &[&crate::store::RevisionClash]| {
+        clashes
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut hints = Vec::new();
+    if !cut.is_empty() {
+        // A cut is one commit with its tag, so the tag's parent is the text before the cut.
+        let (first, oldest) = match cut.as_slice() {
+            [only] => (only.name.as_str(), ""),
+            _ => ("FIRST", ", FIRST being the oldest of them"),
+        };
+        hints.push(format!(
+            "a revision's name must mean one text, and {remote}'s may already be in other \
+             clones: drop this clone's cut with `git reset --keep {first}^ && git tag -d {}`{oldest} \
+             (commits made here since go too), then `decl sync`",
+            names(&cut)
+        ));
+        hints.push(
+            "amendments that only this clone's cut applied are then accepted again, for the \
+             next revision: `decl revision cut NAME` with a new name"
+                .to_owned(),
+        );
+    }
+    if !same.is_empty() {
+        hints.push(format!(
+            "the text is the same: `git tag -d {}` and `decl sync` takes {remote}'s tag",
+            names(&same)
+        ));
+    }
+    hints
 }

@@ -11,7 +11,9 @@ use crate::store::{At, Integration};
 /// co-sponsorships from both sides are united; an amendment id taken on both sides is
 /// renumbered here, in a commit of its own). Then the result and any new revision tags are
 /// pushed. If both sides changed the same clause, or the same amendment's proposal, nothing
-/// changes here and the conflicting files are listed.
+/// changes here and the conflicting files are listed. A revision cut in both clones under one
+/// name (the remote's tag names another commit than this clone's) is refused before anything
+/// is fetched, naming both commits.
 #[derive(Debug, clap::Args)]
 pub struct SyncArgs {}
 

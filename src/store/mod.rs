@@ -46,7 +46,7 @@ pub use merge::MergeConflict;
 pub use signing::KeySource;
 use signing::Signer;
 use source::Source;
-pub use sync::{Integration, SyncReport, Upstream};
+pub use sync::{Integration, RevisionClash, SyncReport, Upstream};
 pub use yaml::Problem;
 
 /// The directories and files decl owns in a repository.
@@ -113,6 +113,11 @@ pub enum StoreError {
     SyncConflicts {
         upstream: String,
         conflicts: Vec<MergeConflict>,
+    },
+    #[error("{} cut differently here and on {remote}:\n{}\nnothing was changed here", sync::describe_revisions(.clashes), sync::describe_clashes(.clashes, .remote))]
+    RevisionClash {
+        remote: String,
+        clashes: Vec<RevisionClash>,
     },
     #[error("the remote refused the push: {0}")]
     PushRejected(String),

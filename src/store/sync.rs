@@ -7,6 +7,11 @@
 //! is [`merge_trees`], decl's own file-by-file merge. Nothing moves until the whole merge is
 //! known to succeed: on a conflict the branch, index and working tree are as they were (the
 //! fetched commits stay in the remote-tracking branch, to be looked at).
+//!
+//! A revision tag is never moved: an amendment's record says which revision applied it, so a
+//! name must keep meaning one text. The remote's refs are read before anything is fetched,
+//! and a tag the remote holds under a name this clone gives another object refuses the whole
+//! sync ([`RevisionClash`]), before any object, ref or file is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -27,6 +32,18 @@ pub struct Upstream {
     pub name: String,
     pub ahead: usize,
     pub behind: usize,
+}
+
+/// A revision both clones cut under one name, each its own: the commits its tag names here
+/// and on the remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionClash {
+    /// The tag's name, `rev1`.
+    pub name: String,
+    /// The commit this clone's tag names.
+    pub ours: String,
+    /// The commit the remote's tag names (as the remote advertises it, peeled).
+    pub theirs: String,
 }
 
 /// What `sync` did.
@@ -157,6 +174,27 @@ impl DeclRepo {
             message: error.message().to_owned(),
         };
         let mut remote = repo.find_remote(&remote_name).map_err(remote_error)?;
+        // A fetch of every tag replaces a local tag of the same name, so the remote's refs are
+        // compared with ours first. The fetch then reuses this connection and the refs it
+        // advertised, so no tag can change in between.
+        remote
+            .connect(git2::Direction::Fetch)
+            .map_err(remote_error)?;
+        let advertised: BTreeMap<String, Oid> = remote
+            .list()
+            .map_err(remote_error)?
+            .iter()
+            .map(|head| (head.name().to_owned(), head.oid()))
+            .collect();
+        let revision_clashes = revision_clashes(repo, &advertised)?;
+        if !revision_clashes.is_empty() {
+            // Nothing was downloaded; a failed disconnect leaves nothing behind either.
+            let _ = remote.disconnect();
+            return Err(StoreError::RevisionClash {
+                remote: remote_name,
+                clashes: revision_clashes,
+            });
+        }
         let mut fetch_options = FetchOptions::new();
         fetch_options.download_tags(AutotagOption::All);
         remote
@@ -260,13 +298,9 @@ impl DeclRepo {
         if head.is_some() && head != remote_tip {
             refspecs.push(format!("{branch}:{branch}"));
         }
-        let remote_tags: BTreeSet<String> = remote
-            .list()
-            .map(|heads| heads.iter().map(|h| h.name().to_owned()).collect())
-            .unwrap_or_default();
         for name in repo.tag_names(None)?.iter().flatten().flatten() {
             let tag_ref = format!("refs/tags/{name}");
-            if !remote_tags.contains(&tag_ref) {
+            if !advertised.contains_key(&tag_ref) {
                 refspecs.push(format!("{tag_ref}:{tag_ref}"));
             }
         }
@@ -385,6 +419,45 @@ impl DeclRepo {
     }
 }
 
+/// The tags the remote advertises under a name this clone gives another object, by name.
+fn revision_clashes(
+    repo: &Repository,
+    advertised: &BTreeMap<String, Oid>,
+) -> Result<Vec<RevisionClash>, StoreError> {
+    let mut found = Vec::new();
+    for (ref_name, &their_target) in advertised {
+        let Some(name) = ref_name.strip_prefix("refs/tags/") else {
+            continue;
+        };
+        if name.ends_with("^{}") {
+            continue; // The peeled entry of an annotated tag, read below.
+        }
+        let Ok(ours) = repo.find_reference(ref_name) else {
+            continue; // A new tag: the fetch brings it.
+        };
+        if ours.target() == Some(their_target) {
+            continue;
+        }
+        let our_commit = match ours.peel_to_commit() {
+            Ok(commit) => commit.id(),
+            // A tag of something else than a commit is named by what it points at.
+            Err(_) => ours.target().unwrap_or(Oid::ZERO_SHA1),
+        };
+        // The remote names the commit under an annotated tag as `refs/tags/NAME^{}` (git and
+        // libgit2 both advertise it); a lightweight tag names it directly.
+        let their_commit = advertised
+            .get(&format!("{ref_name}^{{}}"))
+            .copied()
+            .unwrap_or(their_target);
+        found.push(RevisionClash {
+            name: name.to_owned(),
+            ours: our_commit.to_string(),
+            theirs: their_commit.to_string(),
+        });
+    }
+    Ok(found)
+}
+
 /// Amendments both sides created under the same id with different content, by proposer:
 /// the local versions, which get new numbers.
 fn clashes(
@@ -454,6 +527,36 @@ fn count_commits(repo: &Repository, tip: Oid) -> Result<usize, StoreError> {
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;
     Ok(walk.count())
+}
+
+/// "revision rev1 was" or "revisions rev1, rev2 were", for `StoreError::RevisionClash`.
+pub(crate) fn describe_revisions(clashes: &[RevisionClash]) -> String {
+    let names: Vec<&str> = clashes.iter().map(|c| c.name.as_str()).collect();
+    match names.as_slice() {
+        [name] => format!("revision {name} was"),
+        names => format!("revisions {} were", names.join(", ")),
+    }
+}
+
+/// One line per clash, naming both commits, for `StoreError::RevisionClash`.
+pub(crate) fn describe_clashes(clashes: &[RevisionClash], remote: &str) -> String {
+    clashes
+        .iter()
+        .map(|c| {
+            if c.ours == c.theirs {
+                format!(
+                    "  {}: commit {} on both, but tagged differently here and on {remote}",
+                    c.name, c.ours
+                )
+            } else {
+                format!(
+                    "  {}: commit {} here, commit {} on {remote}",
+                    c.name, c.ours, c.theirs
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Listed by `StoreError::SyncConflicts`.

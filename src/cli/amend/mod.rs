@@ -3,12 +3,16 @@
 mod act;
 mod list;
 mod propose;
+mod rebase;
 mod show;
 
 use super::{CommandError, Context, Ui};
 use std::collections::HashMap;
 
-use crate::model::{Amendment, ClauseId, ParagraphNumber, Part, Position};
+use crate::model::{Amendment, AmendmentId, ClauseId, ParagraphNumber, Part, Position};
+use crate::redline::{RedlineOptions, redline};
+use crate::render::redline_text::redline_text;
+use crate::store::{At, DeclRepo};
 
 // Parsed once per run: the size of the largest variant costs nothing worth boxing for.
 #[allow(clippy::large_enum_variant)]
@@ -37,6 +41,11 @@ pub enum AmendCommand {
     /// amendment can then be decided again: accepted, accepted as modified, or rejected.
     Reopen(act::ReasonArgs),
     /// Carry a stale amendment onto the current text of its clause (three-way, word by word)
+    ///
+    /// Prints the amendment's redline against the current text. The amendment's edits and the
+    /// revision's must be apart, with a word neither changed between them; where they change
+    /// the same or neighbouring words, or insert at the same place, nothing is recorded and
+    /// the proposer withdraws the amendment and proposes it again.
     Rebase(act::IdArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
@@ -85,12 +94,34 @@ pub fn run(command: AmendCommand, context: &Context, ui: &mut Ui) -> Result<(), 
             context,
             ui,
         ),
-        AmendCommand::Rebase(args) => {
-            act::perform_and_report(crate::actions::Action::Rebase { id: args.id }, context, ui)
-        }
+        AmendCommand::Rebase(args) => rebase::run(args.id, context, ui),
         AmendCommand::List(args) => list::run(args, context, ui),
         AmendCommand::Show(args) => show::run(args, context, ui),
     }
+}
+
+/// Prints, after a blank line, the redline of amendment `id` against the text of its clause,
+/// both as of `commit`.
+fn print_redline(
+    repo: &DeclRepo,
+    commit: &str,
+    id: &AmendmentId,
+    ui: &mut Ui,
+) -> Result<(), CommandError> {
+    // Read back from the commit just made: an unrelated file the user is editing in the work
+    // tree may not parse, and the action is made whatever it holds.
+    let committed = At::Rev(commit.to_owned());
+    if let Some(amendment) = repo.load_amendment(&committed, id)?
+        && let Some((old, new)) =
+            amendment.wordings(&repo.load_with(&committed, &[amendment.clause().clone()].into())?)
+    {
+        ui.line("")?;
+        ui.line(&redline_text(
+            &redline(&old, &new, &RedlineOptions::default()),
+            ui.color(),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Where an amendment sits in the document, for listing in reading order: the clause it

@@ -6,8 +6,6 @@ use super::TextArgs;
 use crate::actions::{Action, Proposal, Target, parse_part, perform};
 use crate::cli::{CommandError, Context, Ui};
 use crate::model::{ClauseId, DelegationCode, Part, Position};
-use crate::redline::{RedlineOptions, redline};
-use crate::render::redline_text::redline_text;
 use crate::store::At;
 
 /// Propose an amendment: replace, insert, delete or move a clause
@@ -111,20 +109,7 @@ pub fn run(args: ProposeArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         .clone()
         .expect("a proposal always has an id");
     ui.line(&format!("Proposed {id}: {}", outcome.summary))?;
-    // Read back from the commit just made: an unrelated file the user is editing in the work
-    // tree may not parse, and the proposal is made whatever it holds.
-    let committed = At::Rev(outcome.commit.clone());
-    if let Some(amendment) = repo.load_amendment(&committed, &id)?
-        && let Some((old, new)) =
-            amendment.wordings(&repo.load_with(&committed, &[amendment.clause().clone()].into())?)
-    {
-        ui.line("")?;
-        ui.line(&redline_text(
-            &redline(&old, &new, &RedlineOptions::default()),
-            ui.color(),
-        ))?;
-    }
-    Ok(())
+    super::print_redline(&repo, &outcome.commit, &id, ui)
 }
 
 /// Opens $VISUAL or $EDITOR on the current wording (for a replacement) and returns what the
