@@ -29,23 +29,14 @@ impl PageError {
 
 impl From<StoreError> for PageError {
     fn from(error: StoreError) -> Self {
-        let status = match &error {
-            StoreError::UnknownRevision { .. } => StatusCode::NOT_FOUND,
-            StoreError::Dirty(_)
-            | StoreError::Busy(_)
-            | StoreError::IndexLocked(_)
-            | StoreError::TagExists(_) => StatusCode::CONFLICT,
-            StoreError::BadTagName(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        PageError::new(status, error.to_string())
+        PageError::new(store_status(&error), error.to_string())
     }
 }
 
 impl From<ActionError> for PageError {
     fn from(error: ActionError) -> Self {
         let status = match &error {
-            ActionError::Store(store) => return PageError::from_store_ref(store, &error),
+            ActionError::Store(store) => store_status(store),
             ActionError::Rule(
                 RuleError::NotChairOrSecretariat { .. } | RuleError::Observer { .. },
             ) => StatusCode::FORBIDDEN,
@@ -62,18 +53,21 @@ impl From<ActionError> for PageError {
     }
 }
 
-impl PageError {
-    fn from_store_ref(store: &StoreError, error: &ActionError) -> Self {
-        let status = PageError::from(StoreError::NoCommits).status;
-        let status = match store {
-            StoreError::TagExists(_) | StoreError::Dirty(_) | StoreError::Busy(_) => {
-                StatusCode::CONFLICT
-            }
-            StoreError::BadTagName(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            StoreError::UnknownRevision { .. } => StatusCode::NOT_FOUND,
-            _ => status,
-        };
-        PageError::new(status, error.to_string())
+/// A store error's status, whether a page was read or an action refused: the repository's
+/// state against the request is a conflict (someone else is writing, edits by hand, a tag
+/// that exists), a name git or decl cannot take is the request's fault.
+fn store_status(error: &StoreError) -> StatusCode {
+    match error {
+        StoreError::UnknownRevision { .. } => StatusCode::NOT_FOUND,
+        StoreError::Dirty(_)
+        | StoreError::WouldOverwrite(_)
+        | StoreError::Busy(_)
+        | StoreError::IndexLocked(_)
+        | StoreError::TagExists(_) => StatusCode::CONFLICT,
+        StoreError::BadTagName(_) | StoreError::BadRevisionName(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
