@@ -668,6 +668,308 @@ fn signed_in_reading_and_concurrent_proposals() {
     assert_eq!(env.git("repo", &["status", "--porcelain"]).stdout, "");
 }
 
+/// The chair's own work from the web (issue 18): marking clauses from the current text and
+/// from a clause's page, and cutting a revision. Only the chair and the secretariat see the
+/// forms; the server refuses anyone else; every refusal shows why, with a hint where decl has
+/// one, and changes nothing; what delegations wrote stays text.
+#[test]
+fn issue_18_the_chair_marks_clauses_and_cuts_a_revision_from_the_web() {
+    let env = TestEnv::new();
+    env.small("repo");
+    // Hostile wording in a clause, shown in the chair's list of paragraphs.
+    env.write(
+        "repo/clauses/op-follow-up.yaml",
+        "kind: operative\nstatus: draft\ntext: \"*Decide* to <img src=x onerror=alert(1)> meet & \\\"agree\\\" again in 2024.\"\n",
+    );
+    env.git("repo", &["commit", "-qam", "Secretariat edits OP 3"])
+        .success();
+    let tur_link = issue(&env, "repo", "TUR", &[]);
+    let chair_link = issue(&env, "repo", "TJK", &[]);
+    let secretariat_link = issue(&env, "repo", "UNOCT", &[]);
+    let server = Server::start(&env, "repo", &[]);
+
+    // The forms are the chair's and the secretariat's alone.
+    let mut anonymous = Client::new(&server);
+    let mut tur = Client::new(&server);
+    tur.sign_in(&tur_link);
+    for client in [&mut anonymous, &mut tur] {
+        assert!(!client.get("/").text().contains("action=\"/mark\""));
+        assert!(
+            !client
+                .get("/clause/op-borders")
+                .text()
+                .contains("/clause/op-borders/mark")
+        );
+        assert!(!client.get("/revisions").text().contains("Cut a revision"));
+    }
+    let mut chair = Client::new(&server);
+    chair.sign_in(&chair_link);
+    let text = chair.get("/").text();
+    assert!(text.contains("action=\"/mark\""), "{text}");
+    assert!(
+        text.contains("name=\"clause\" value=\"op-data\"> OP 2 <span class=\"status\">bracketed</span> Encourage the exchange"),
+        "{text}"
+    );
+    assert!(!text.contains("<img src=x"), "{text}");
+    assert!(
+        text.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{text}"
+    );
+    let clause_page = chair.get("/clause/op-borders").text();
+    assert!(
+        clause_page.contains("action=\"/clause/op-borders/mark\""),
+        "{clause_page}"
+    );
+    assert!(
+        clause_page.contains("value=\"draft\" checked> Draft"),
+        "the clause's own status is chosen: {clause_page}"
+    );
+
+    // Anyone else posting the form is refused by the server, and nothing changes.
+    let before = env.state("repo");
+    let tur_csrf = tur.csrf();
+    let refused = tur.post(
+        "/mark",
+        &[
+            ("csrf", &tur_csrf),
+            ("clause", "op-borders"),
+            ("status", "agreed"),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert!(
+        refused.text().contains("only the chair or the secretariat"),
+        "{}",
+        refused.text()
+    );
+    let refused = tur.post(
+        "/clause/op-borders/mark",
+        &[("csrf", &tur_csrf), ("status", "agreed")],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let refused = tur.post("/revisions", &[("csrf", &tur_csrf), ("name", "rev1")]);
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let refused = anonymous.post(
+        "/mark",
+        &[
+            ("csrf", &tur_csrf),
+            ("clause", "op-borders"),
+            ("status", "agreed"),
+        ],
+    );
+    assert_eq!(refused.status, 401, "{}", refused.text());
+    let refused = chair.post(
+        "/mark",
+        &[
+            ("csrf", &tur_csrf),
+            ("clause", "op-borders"),
+            ("status", "agreed"),
+        ],
+    );
+    assert_eq!(
+        refused.status,
+        403,
+        "another session's token: {}",
+        refused.text()
+    );
+    assert!(refused.text().contains("CSRF"));
+    assert_eq!(env.state("repo"), before);
+
+    // The chair's mistakes come back on the page the form was on, the form as it was sent.
+    let csrf = chair.csrf();
+    for (path, form, status, expected) in [
+        (
+            "/mark",
+            vec![("status", "agreed")],
+            422,
+            "tick at least one paragraph",
+        ),
+        (
+            "/mark",
+            vec![("clause", "op-borders")],
+            422,
+            "choose a status",
+        ),
+        (
+            "/mark",
+            vec![("clause", "op-borders"), ("status", "finished")],
+            422,
+            "unknown clause status",
+        ),
+        (
+            "/mark",
+            vec![("clause", "op-border"), ("status", "agreed")],
+            404,
+            "unknown clause op-border",
+        ),
+        (
+            "/mark",
+            vec![("clause", "../etc"), ("status", "agreed")],
+            422,
+            "paragraph:",
+        ),
+        // Square brackets are left in OP 2: neither agreed nor agreed ad referendum.
+        (
+            "/mark",
+            vec![
+                ("clause", "op-borders"),
+                ("clause", "op-data"),
+                ("status", "agreed"),
+            ],
+            422,
+            "still holds 1 bracketed span",
+        ),
+        (
+            "/clause/op-data/mark",
+            vec![("status", "agreed-ad-ref")],
+            422,
+            "still holds 1 bracketed span",
+        ),
+    ] {
+        let mut form = form;
+        form.push(("csrf", &csrf));
+        let response = chair.post(path, &form);
+        let page = response.text();
+        assert_eq!(response.status, status, "{path} {form:?}: {page}");
+        assert!(page.contains(expected), "{path} {form:?}: {page}");
+        assert!(
+            page.contains("Nothing was changed"),
+            "{path} {form:?}: {page}"
+        );
+        if path == "/mark" && form.contains(&("clause", "op-data")) {
+            assert!(page.contains("value=\"op-data\" checked>"), "{page}");
+            assert!(page.contains("value=\"op-borders\" checked>"), "{page}");
+            assert!(page.contains("value=\"agreed\" checked>"), "{page}");
+        }
+        if path.starts_with("/clause/") {
+            assert!(page.contains("value=\"agreed-ad-ref\" checked>"), "{page}");
+        }
+    }
+    assert_eq!(env.state("repo"), before);
+
+    // Marked: several from the current text, one from its page.
+    let marked = chair.post(
+        "/mark",
+        &[
+            ("csrf", &csrf),
+            ("clause", "op-borders"),
+            ("clause", "op-follow-up"),
+            ("status", "agreed-ad-ref"),
+        ],
+    );
+    assert_eq!(marked.status, 303, "{}", marked.text());
+    assert_eq!(marked.header("location"), Some("/"));
+    assert!(
+        log(&env).starts_with("Republic of Tajikistan|TJK marks OP 1 (op-borders), OP 3 (op-follow-up) agreed-ad-ref\n"),
+        "{}",
+        log(&env)
+    );
+    assert!(
+        chair
+            .get("/")
+            .text()
+            .contains("TJK marks OP 1 (op-borders), OP 3 (op-follow-up) agreed-ad-ref")
+    );
+    assert!(
+        env.read("repo/clauses/op-borders.yaml")
+            .contains("status: agreed-ad-ref")
+    );
+    let mut secretariat = Client::new(&server);
+    secretariat.sign_in(&secretariat_link);
+    let secretariat_csrf = secretariat.csrf();
+    let marked = secretariat.post(
+        "/clause/op-borders/mark",
+        &[("csrf", &secretariat_csrf), ("status", "agreed")],
+    );
+    assert_eq!(marked.status, 303, "{}", marked.text());
+    assert_eq!(marked.header("location"), Some("/clause/op-borders"));
+    assert!(log(&env).starts_with(
+        "United Nations Office of Counter-Terrorism|UNOCT marks OP 1 (op-borders) agreed\n"
+    ));
+    let page = secretariat.get("/clause/op-borders").text();
+    assert!(
+        page.contains("UNOCT marks OP 1 (op-borders) agreed"),
+        "{page}"
+    );
+    assert!(page.contains("OP 1 is agreed; from now on it is"), "{page}");
+
+    // Cutting: a refusal's reason and hint, escaped; then the cut.
+    let refused = chair.post(
+        "/revisions",
+        &[("csrf", &csrf), ("name", "<b>rev</b>"), ("label", "Rev.1")],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(!refused.text().contains("<b>rev</b>"), "{}", refused.text());
+    assert!(
+        refused.text().contains("&lt;b&gt;rev&lt;&#x2F;b&gt;"),
+        "{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("No revision was cut"));
+    // An accepted amendment whose words the secretariat then edited away by hand: the cut
+    // says which, and how to get out of it.
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall cooperate",
+            "--text",
+            "should cooperate",
+        ],
+    )
+    .success();
+    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
+        .success();
+    let text = env
+        .read("repo/clauses/op-borders.yaml")
+        .replace("shall cooperate", "will cooperate");
+    env.write("repo/clauses/op-borders.yaml", &text);
+    env.git("repo", &["commit", "-qam", "Secretariat edits OP 1"])
+        .success();
+    let before = env.state("repo");
+    let refused = chair.post("/revisions", &[("csrf", &csrf), ("name", "rev1")]);
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    let page = refused.text();
+    assert!(
+        page.contains("no longer occur exactly once in OP 1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Hint: reopen the amendments named (decl amend reopen QAT-1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"rev1\""),
+        "the form keeps the name: {page}"
+    );
+    assert_eq!(env.state("repo"), before);
+    env.decl(
+        "repo",
+        &[
+            "amend", "reopen", "QAT-1", "--as", "TJK", "--reason", "Edited",
+        ],
+    )
+    .success();
+    let cut = chair.post(
+        "/revisions",
+        &[("csrf", &csrf), ("name", "rev1"), ("label", "Rev.1")],
+    );
+    assert_eq!(cut.status, 303, "{}", cut.text());
+    assert!(
+        log(&env).starts_with("Republic of Tajikistan|TJK cuts Rev.1 (rev1): 0 amendments applied"),
+        "{}",
+        log(&env)
+    );
+    let refused = chair.post("/revisions", &[("csrf", &csrf), ("name", "rev1")]);
+    assert_eq!(refused.status, 409, "{}", refused.text());
+}
+
 /// The scenario in headless Chromium (tests/browser/serve-e2e.mjs), with screenshots.
 #[test]
 fn a_negotiation_in_a_real_browser() {

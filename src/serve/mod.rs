@@ -106,6 +106,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/rev/{name}", get(pages::reading::revision_text))
         .route("/compilation", get(pages::reading::compilation))
         .route("/clause/{id}", get(pages::reading::clause))
+        .route("/clause/{id}/mark", post(pages::chair::mark_clause))
+        .route("/mark", post(pages::chair::mark))
         .route("/compare", get(pages::reading::compare))
         .route("/amendments", get(pages::amendments::list))
         .route("/amendments/{id}", get(pages::amendments::amendment))

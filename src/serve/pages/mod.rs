@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::model::{Amendment, ClauseId, Declaration};
+use crate::model::{Amendment, Clause, ClauseId, Declaration};
 use crate::redline::{RedlineOptions, redline};
 use crate::render::emphasis::{mark_brackets, styled_runs};
 use crate::render::redline_doc::split_lines;
@@ -86,6 +86,17 @@ fn wording_redline(old: &str, new: &str) -> Vec<Value> {
         .into_iter()
         .map(|line| json!(line))
         .collect()
+}
+
+/// The start of a clause's paragraph as a delegate reads it (without the Markdown stars), to
+/// name it in a list.
+fn excerpt(clause: &Clause) -> String {
+    let plain = crate::render::inline::plain_text(&clause.text);
+    let mut excerpt: String = plain.chars().take(70).collect();
+    if plain.chars().count() > 70 {
+        excerpt.push('…');
+    }
+    excerpt
 }
 
 /// Every revision, oldest first, with the one before it (for "compare with the one before").

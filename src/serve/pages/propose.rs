@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::error::PageError;
 use super::page::{Page, blocking, may_act, write};
-use super::{Form, field, given, redline_lines};
+use super::{Form, excerpt, field, given, redline_lines};
 use crate::actions::{self, Action, Proposal, Target};
 use crate::model::{ClauseId, DelegationCode, Part, Position};
 use crate::serve::App;
@@ -54,13 +54,7 @@ fn propose_page(
     let clauses: Vec<Value> = declaration
         .numbered()
         .map(|(number, id, clause)| {
-            // What a delegate reads, without the Markdown stars.
-            let plain = crate::render::inline::plain_text(&clause.text);
-            let mut excerpt: String = plain.chars().take(70).collect();
-            if plain.chars().count() > 70 {
-                excerpt.push('…');
-            }
-            json!({"id": id.as_str(), "label": format!("{number}: {excerpt}")})
+            json!({"id": id.as_str(), "label": format!("{number}: {}", excerpt(clause))})
         })
         .collect();
     let others: Vec<Value> = declaration
