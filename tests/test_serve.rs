@@ -1016,3 +1016,112 @@ fn a_negotiation_in_a_real_browser() {
             .starts_with(b"PK")
     );
 }
+
+/// Issue 18 in headless Chromium (tests/browser/serve-chair.mjs): the chair accepts a span
+/// amendment as modified by editing the whole paragraph the form is prefilled with, after
+/// reading its redline, then marks a paragraph, is refused on another, and cuts a revision.
+/// The cut paragraph is exactly the one the chair edited; before issue 18 the form's
+/// paragraph replaced the amendment's span, so the paragraph was pasted into itself.
+#[test]
+fn issue_18_the_chair_accepts_as_modified_in_a_real_browser() {
+    let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !crate::common::browser_available() {
+        return;
+    }
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "revision", "cut", "rev1", "--label", "Rev.1", "--as", "UNOCT",
+        ],
+    )
+    .success();
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall cooperate",
+            "--text",
+            "should cooperate",
+        ],
+    )
+    .success();
+    let original =
+        "*Call upon* all States to strengthen border controls and shall cooperate closely;";
+    let server = Server::start(&env, "repo", &[]);
+    let shots = std::env::var("DECL_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| env.root().join("screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(browser_dir.join("serve-chair.mjs"))
+        .arg(format!("http://{}", server.addr))
+        .arg(sign_in_url(&env, "repo", &server, "TJK"))
+        .args(["TUR-1", "closely;", "fully and in good faith;"])
+        .arg(&shots)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let seen = |key: &str| seen[key].clone();
+
+    // The form held the paragraph as the amendment makes it, not the amendment's span.
+    let proposed =
+        "*Call upon* all States to strengthen border controls and should cooperate closely;";
+    assert_eq!(seen("prefilled"), proposed);
+    let edited = "*Call upon* all States to strengthen border controls and should cooperate fully and in good faith;";
+    assert_eq!(seen("edited"), edited);
+    // The redline the chair read: the chair's paragraph against the current text, once.
+    assert_eq!(
+        seen("preview"),
+        "Call upon all States to strengthen border controls and shallshould cooperate closelyfully and in good faith;"
+    );
+    assert_eq!(seen("deleted"), serde_json::json!(["shall", "closely"]));
+    assert_eq!(
+        seen("inserted"),
+        serde_json::json!(["should", "fully and in good faith"])
+    );
+
+    // Rev.2 holds exactly the chair's paragraph, as the web shows it and as the file says.
+    assert_eq!(
+        seen("cut"),
+        "Call upon all States to strengthen border controls and should cooperate fully and in good faith;"
+    );
+    let file = env
+        .git("repo", &["show", "rev2:clauses/op-borders.yaml"])
+        .success()
+        .stdout;
+    let clause: serde_yaml::Value = serde_yaml::from_str(&file).unwrap();
+    let cut = clause["text"].as_str().unwrap();
+    assert_eq!(cut, edited);
+    // Not the old bug: the whole paragraph put in place of the span "shall cooperate".
+    assert_ne!(cut, original.replace("shall cooperate", edited));
+    assert_eq!(cut.matches("Call upon").count(), 1, "{cut}");
+    let operative_3 = env
+        .git("repo", &["show", "rev2:clauses/op-follow-up.yaml"])
+        .success()
+        .stdout;
+    assert!(operative_3.contains("status: agreed\n"), "{operative_3}");
+
+    let log = log(&env);
+    assert!(
+        log.starts_with(
+            "Republic of Tajikistan|TJK cuts Rev.2 (rev2): 1 amendment applied\n\
+             Republic of Tajikistan|TJK marks OP 3 (op-follow-up) agreed\n\
+             Republic of Tajikistan|TJK accepts TUR-1 as modified"
+        ),
+        "{log}"
+    );
+}
