@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use clap::{Parser, ValueEnum};
 
-use decl::actions::{Action, ActionError, Proposal, Target, perform};
+use decl::actions::{Action, ActionError, Adoption, Proposal, Target, perform};
 use decl::model::declaration::{ConferenceDates, DocumentStyle};
 use decl::model::{
     Act, AmendmentId, Clause, ClauseId, ClauseStatus, Declaration, DeclarationMeta, Delegation,
@@ -1159,6 +1159,7 @@ impl Generator<'_> {
                 .into(),
             preamble: Vec::new(),
             operative: Vec::new(),
+            adopted: None,
         };
         let mut clauses = BTreeMap::new();
         for idx in 0..config.clauses {
@@ -1810,6 +1811,7 @@ impl Generator<'_> {
         let action = Action::Cut {
             name: format!("rev{}", self.revision),
             label: Some(format!("Rev.{}", self.revision)),
+            adoption: Adoption::None,
         };
         if self.act("cut", &secretariat, action)?.is_none() {
             return Err(format!("rev{} could not be cut", self.revision));

@@ -437,8 +437,7 @@ fn the_adopted_text_is_cut_only_when_ready_and_closes_the_negotiation() {
     );
     assert_eq!(env.state("repo"), before);
     // The final export is what was adopted.
-    env.decl("repo", &["export", "--format", "md"])
-        .success();
+    env.decl("repo", &["export", "--format", "md"]).success();
 }
 
 #[test]

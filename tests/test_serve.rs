@@ -668,6 +668,308 @@ fn signed_in_reading_and_concurrent_proposals() {
     assert_eq!(env.git("repo", &["status", "--porcelain"]).stdout, "");
 }
 
+/// The chair's own work from the web (issue 18): marking clauses from the current text and
+/// from a clause's page, and cutting a revision. Only the chair and the secretariat see the
+/// forms; the server refuses anyone else; every refusal shows why, with a hint where decl has
+/// one, and changes nothing; what delegations wrote stays text.
+#[test]
+fn issue_18_the_chair_marks_clauses_and_cuts_a_revision_from_the_web() {
+    let env = TestEnv::new();
+    env.small("repo");
+    // Hostile wording in a clause, shown in the chair's list of paragraphs.
+    env.write(
+        "repo/clauses/op-follow-up.yaml",
+        "kind: operative\nstatus: draft\ntext: \"*Decide* to <img src=x onerror=alert(1)> meet & \\\"agree\\\" again in 2024.\"\n",
+    );
+    env.git("repo", &["commit", "-qam", "Secretariat edits OP 3"])
+        .success();
+    let tur_link = issue(&env, "repo", "TUR", &[]);
+    let chair_link = issue(&env, "repo", "TJK", &[]);
+    let secretariat_link = issue(&env, "repo", "UNOCT", &[]);
+    let server = Server::start(&env, "repo", &[]);
+
+    // The forms are the chair's and the secretariat's alone.
+    let mut anonymous = Client::new(&server);
+    let mut tur = Client::new(&server);
+    tur.sign_in(&tur_link);
+    for client in [&mut anonymous, &mut tur] {
+        assert!(!client.get("/").text().contains("action=\"/mark\""));
+        assert!(
+            !client
+                .get("/clause/op-borders")
+                .text()
+                .contains("/clause/op-borders/mark")
+        );
+        assert!(!client.get("/revisions").text().contains("Cut a revision"));
+    }
+    let mut chair = Client::new(&server);
+    chair.sign_in(&chair_link);
+    let text = chair.get("/").text();
+    assert!(text.contains("action=\"/mark\""), "{text}");
+    assert!(
+        text.contains("name=\"clause\" value=\"op-data\"> OP 2 <span class=\"status\">bracketed</span> Encourage the exchange"),
+        "{text}"
+    );
+    assert!(!text.contains("<img src=x"), "{text}");
+    assert!(
+        text.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{text}"
+    );
+    let clause_page = chair.get("/clause/op-borders").text();
+    assert!(
+        clause_page.contains("action=\"/clause/op-borders/mark\""),
+        "{clause_page}"
+    );
+    assert!(
+        clause_page.contains("value=\"draft\" checked> Draft"),
+        "the clause's own status is chosen: {clause_page}"
+    );
+
+    // Anyone else posting the form is refused by the server, and nothing changes.
+    let before = env.state("repo");
+    let tur_csrf = tur.csrf();
+    let refused = tur.post(
+        "/mark",
+        &[
+            ("csrf", &tur_csrf),
+            ("clause", "op-borders"),
+            ("status", "agreed"),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert!(
+        refused.text().contains("only the chair or the secretariat"),
+        "{}",
+        refused.text()
+    );
+    let refused = tur.post(
+        "/clause/op-borders/mark",
+        &[("csrf", &tur_csrf), ("status", "agreed")],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let refused = tur.post("/revisions", &[("csrf", &tur_csrf), ("name", "rev1")]);
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let refused = anonymous.post(
+        "/mark",
+        &[
+            ("csrf", &tur_csrf),
+            ("clause", "op-borders"),
+            ("status", "agreed"),
+        ],
+    );
+    assert_eq!(refused.status, 401, "{}", refused.text());
+    let refused = chair.post(
+        "/mark",
+        &[
+            ("csrf", &tur_csrf),
+            ("clause", "op-borders"),
+            ("status", "agreed"),
+        ],
+    );
+    assert_eq!(
+        refused.status,
+        403,
+        "another session's token: {}",
+        refused.text()
+    );
+    assert!(refused.text().contains("CSRF"));
+    assert_eq!(env.state("repo"), before);
+
+    // The chair's mistakes come back on the page the form was on, the form as it was sent.
+    let csrf = chair.csrf();
+    for (path, form, status, expected) in [
+        (
+            "/mark",
+            vec![("status", "agreed")],
+            422,
+            "tick at least one paragraph",
+        ),
+        (
+            "/mark",
+            vec![("clause", "op-borders")],
+            422,
+            "choose a status",
+        ),
+        (
+            "/mark",
+            vec![("clause", "op-borders"), ("status", "finished")],
+            422,
+            "unknown clause status",
+        ),
+        (
+            "/mark",
+            vec![("clause", "op-border"), ("status", "agreed")],
+            404,
+            "unknown clause op-border",
+        ),
+        (
+            "/mark",
+            vec![("clause", "../etc"), ("status", "agreed")],
+            422,
+            "paragraph:",
+        ),
+        // Square brackets are left in OP 2: neither agreed nor agreed ad referendum.
+        (
+            "/mark",
+            vec![
+                ("clause", "op-borders"),
+                ("clause", "op-data"),
+                ("status", "agreed"),
+            ],
+            422,
+            "still holds 1 bracketed span",
+        ),
+        (
+            "/clause/op-data/mark",
+            vec![("status", "agreed-ad-ref")],
+            422,
+            "still holds 1 bracketed span",
+        ),
+    ] {
+        let mut form = form;
+        form.push(("csrf", &csrf));
+        let response = chair.post(path, &form);
+        let page = response.text();
+        assert_eq!(response.status, status, "{path} {form:?}: {page}");
+        assert!(page.contains(expected), "{path} {form:?}: {page}");
+        assert!(
+            page.contains("Nothing was changed"),
+            "{path} {form:?}: {page}"
+        );
+        if path == "/mark" && form.contains(&("clause", "op-data")) {
+            assert!(page.contains("value=\"op-data\" checked>"), "{page}");
+            assert!(page.contains("value=\"op-borders\" checked>"), "{page}");
+            assert!(page.contains("value=\"agreed\" checked>"), "{page}");
+        }
+        if path.starts_with("/clause/") {
+            assert!(page.contains("value=\"agreed-ad-ref\" checked>"), "{page}");
+        }
+    }
+    assert_eq!(env.state("repo"), before);
+
+    // Marked: several from the current text, one from its page.
+    let marked = chair.post(
+        "/mark",
+        &[
+            ("csrf", &csrf),
+            ("clause", "op-borders"),
+            ("clause", "op-follow-up"),
+            ("status", "agreed-ad-ref"),
+        ],
+    );
+    assert_eq!(marked.status, 303, "{}", marked.text());
+    assert_eq!(marked.header("location"), Some("/"));
+    assert!(
+        log(&env).starts_with("Republic of Tajikistan|TJK marks OP 1 (op-borders), OP 3 (op-follow-up) agreed-ad-ref\n"),
+        "{}",
+        log(&env)
+    );
+    assert!(
+        chair
+            .get("/")
+            .text()
+            .contains("TJK marks OP 1 (op-borders), OP 3 (op-follow-up) agreed-ad-ref")
+    );
+    assert!(
+        env.read("repo/clauses/op-borders.yaml")
+            .contains("status: agreed-ad-ref")
+    );
+    let mut secretariat = Client::new(&server);
+    secretariat.sign_in(&secretariat_link);
+    let secretariat_csrf = secretariat.csrf();
+    let marked = secretariat.post(
+        "/clause/op-borders/mark",
+        &[("csrf", &secretariat_csrf), ("status", "agreed")],
+    );
+    assert_eq!(marked.status, 303, "{}", marked.text());
+    assert_eq!(marked.header("location"), Some("/clause/op-borders"));
+    assert!(log(&env).starts_with(
+        "United Nations Office of Counter-Terrorism|UNOCT marks OP 1 (op-borders) agreed\n"
+    ));
+    let page = secretariat.get("/clause/op-borders").text();
+    assert!(
+        page.contains("UNOCT marks OP 1 (op-borders) agreed"),
+        "{page}"
+    );
+    assert!(page.contains("OP 1 is agreed; from now on it is"), "{page}");
+
+    // Cutting: a refusal's reason and hint, escaped; then the cut.
+    let refused = chair.post(
+        "/revisions",
+        &[("csrf", &csrf), ("name", "<b>rev</b>"), ("label", "Rev.1")],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(!refused.text().contains("<b>rev</b>"), "{}", refused.text());
+    assert!(
+        refused.text().contains("&lt;b&gt;rev&lt;&#x2F;b&gt;"),
+        "{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("No revision was cut"));
+    // An accepted amendment whose words the secretariat then edited away by hand: the cut
+    // says which, and how to get out of it.
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall cooperate",
+            "--text",
+            "should cooperate",
+        ],
+    )
+    .success();
+    env.decl("repo", &["amend", "accept", "QAT-1", "--as", "TJK"])
+        .success();
+    let text = env
+        .read("repo/clauses/op-borders.yaml")
+        .replace("shall cooperate", "will cooperate");
+    env.write("repo/clauses/op-borders.yaml", &text);
+    env.git("repo", &["commit", "-qam", "Secretariat edits OP 1"])
+        .success();
+    let before = env.state("repo");
+    let refused = chair.post("/revisions", &[("csrf", &csrf), ("name", "rev1")]);
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    let page = refused.text();
+    assert!(
+        page.contains("no longer occur exactly once in OP 1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Hint: reopen the amendments named (decl amend reopen QAT-1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"rev1\""),
+        "the form keeps the name: {page}"
+    );
+    assert_eq!(env.state("repo"), before);
+    env.decl(
+        "repo",
+        &[
+            "amend", "reopen", "QAT-1", "--as", "TJK", "--reason", "Edited",
+        ],
+    )
+    .success();
+    let cut = chair.post(
+        "/revisions",
+        &[("csrf", &csrf), ("name", "rev1"), ("label", "Rev.1")],
+    );
+    assert_eq!(cut.status, 303, "{}", cut.text());
+    assert!(
+        log(&env).starts_with("Republic of Tajikistan|TJK cuts Rev.1 (rev1): 0 amendments applied"),
+        "{}",
+        log(&env)
+    );
+    let refused = chair.post("/revisions", &[("csrf", &csrf), ("name", "rev1")]);
+    assert_eq!(refused.status, 409, "{}", refused.text());
+}
+
 /// The scenario in headless Chromium (tests/browser/serve-e2e.mjs), with screenshots.
 #[test]
 fn a_negotiation_in_a_real_browser() {
@@ -712,5 +1014,114 @@ fn a_negotiation_in_a_real_browser() {
         std::fs::read(shots.join("redline.docx"))
             .unwrap()
             .starts_with(b"PK")
+    );
+}
+
+/// Issue 18 in headless Chromium (tests/browser/serve-chair.mjs): the chair accepts a span
+/// amendment as modified by editing the whole paragraph the form is prefilled with, after
+/// reading its redline, then marks a paragraph, is refused on another, and cuts a revision.
+/// The cut paragraph is exactly the one the chair edited; before issue 18 the form's
+/// paragraph replaced the amendment's span, so the paragraph was pasted into itself.
+#[test]
+fn issue_18_the_chair_accepts_as_modified_in_a_real_browser() {
+    let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !crate::common::browser_available() {
+        return;
+    }
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "revision", "cut", "rev1", "--label", "Rev.1", "--as", "UNOCT",
+        ],
+    )
+    .success();
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall cooperate",
+            "--text",
+            "should cooperate",
+        ],
+    )
+    .success();
+    let original =
+        "*Call upon* all States to strengthen border controls and shall cooperate closely;";
+    let server = Server::start(&env, "repo", &[]);
+    let shots = std::env::var("DECL_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| env.root().join("screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(browser_dir.join("serve-chair.mjs"))
+        .arg(format!("http://{}", server.addr))
+        .arg(sign_in_url(&env, "repo", &server, "TJK"))
+        .args(["TUR-1", "closely;", "fully and in good faith;"])
+        .arg(&shots)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let seen = |key: &str| seen[key].clone();
+
+    // The form held the paragraph as the amendment makes it, not the amendment's span.
+    let proposed =
+        "*Call upon* all States to strengthen border controls and should cooperate closely;";
+    assert_eq!(seen("prefilled"), proposed);
+    let edited = "*Call upon* all States to strengthen border controls and should cooperate fully and in good faith;";
+    assert_eq!(seen("edited"), edited);
+    // The redline the chair read: the chair's paragraph against the current text, once.
+    assert_eq!(
+        seen("preview"),
+        "Call upon all States to strengthen border controls and shallshould cooperate closelyfully and in good faith;"
+    );
+    assert_eq!(seen("deleted"), serde_json::json!(["shall", "closely"]));
+    assert_eq!(
+        seen("inserted"),
+        serde_json::json!(["should", "fully and in good faith"])
+    );
+
+    // Rev.2 holds exactly the chair's paragraph, as the web shows it and as the file says.
+    assert_eq!(
+        seen("cut"),
+        "Call upon all States to strengthen border controls and should cooperate fully and in good faith;"
+    );
+    let file = env
+        .git("repo", &["show", "rev2:clauses/op-borders.yaml"])
+        .success()
+        .stdout;
+    let clause: serde_yaml::Value = serde_yaml::from_str(&file).unwrap();
+    let cut = clause["text"].as_str().unwrap();
+    assert_eq!(cut, edited);
+    // Not the old bug: the whole paragraph put in place of the span "shall cooperate".
+    assert_ne!(cut, original.replace("shall cooperate", edited));
+    assert_eq!(cut.matches("Call upon").count(), 1, "{cut}");
+    let operative_3 = env
+        .git("repo", &["show", "rev2:clauses/op-follow-up.yaml"])
+        .success()
+        .stdout;
+    assert!(operative_3.contains("status: agreed\n"), "{operative_3}");
+
+    let log = log(&env);
+    assert!(
+        log.starts_with(
+            "Republic of Tajikistan|TJK cuts Rev.2 (rev2): 1 amendment applied\n\
+             Republic of Tajikistan|TJK marks OP 3 (op-follow-up) agreed\n\
+             Republic of Tajikistan|TJK accepts TUR-1 as modified"
+        ),
+        "{log}"
     );
 }

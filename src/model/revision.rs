@@ -434,6 +434,7 @@ mod tests {
                 chapeau: "We,".into(),
                 preamble: vec!["pp-a".parse().unwrap()],
                 operative: vec!["op-a".parse().unwrap(), "op-b".parse().unwrap()],
+                adopted: None,
             },
             delegations: vec![],
             clauses,

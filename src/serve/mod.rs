@@ -102,22 +102,33 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
 
 fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/", get(pages::text))
-        .route("/rev/{name}", get(pages::revision_text))
-        .route("/compilation", get(pages::compilation))
-        .route("/clause/{id}", get(pages::clause))
-        .route("/compare", get(pages::compare))
-        .route("/amendments", get(pages::amendments))
-        .route("/amendments/{id}", get(pages::amendment))
-        .route("/amendments/{id}/{act}", post(pages::act))
-        .route("/propose", get(pages::propose_form).post(pages::propose))
-        .route("/revisions", get(pages::revisions).post(pages::cut))
-        .route("/exports", get(pages::exports))
-        .route("/export/{file}", get(pages::export))
-        .route("/signin", get(pages::signin_link).post(pages::signin))
-        .route("/signout", post(pages::signout))
-        .route("/static/serve.css", get(pages::stylesheet))
-        .route("/static/reload.js", get(pages::reload_script))
+        .route("/", get(pages::reading::text))
+        .route("/rev/{name}", get(pages::reading::revision_text))
+        .route("/compilation", get(pages::reading::compilation))
+        .route("/clause/{id}", get(pages::reading::clause))
+        .route("/clause/{id}/mark", post(pages::chair::mark_clause))
+        .route("/mark", post(pages::chair::mark))
+        .route("/compare", get(pages::reading::compare))
+        .route("/amendments", get(pages::amendments::list))
+        .route("/amendments/{id}", get(pages::amendments::amendment))
+        .route("/amendments/{id}/{act}", post(pages::amendments::act))
+        .route(
+            "/propose",
+            get(pages::propose::form).post(pages::propose::propose),
+        )
+        .route(
+            "/revisions",
+            get(pages::chair::revisions).post(pages::chair::cut),
+        )
+        .route("/exports", get(pages::downloads::exports))
+        .route("/export/{file}", get(pages::downloads::export))
+        .route(
+            "/signin",
+            get(pages::signin::link).post(pages::signin::signin),
+        )
+        .route("/signout", post(pages::signin::signout))
+        .route("/static/serve.css", get(pages::assets::stylesheet))
+        .route("/static/reload.js", get(pages::assets::reload_script))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)

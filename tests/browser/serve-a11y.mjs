@@ -28,13 +28,22 @@ async function axe(page, what) {
 
 /**
  * Tabs through the whole page from the top. Every visible control must be reached, and each
- * must look focused (an outline or a box shadow that differs from its unfocused look).
+ * must look focused (an outline or a box shadow that differs from its unfocused look). A
+ * group of radio buttons is one stop, as in every browser (the arrow keys choose within it):
+ * its checked button, or its first when none is.
  */
 async function keyboardWalk(page, what) {
   const controls = await page.evaluate(() => {
     const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+    const stop = (el) => {
+      if (el.type !== "radio") {
+        return true;
+      }
+      const group = [...el.form.elements].filter((other) => other.type === "radio" && other.name === el.name);
+      return el === (group.find((other) => other.checked) ?? group[0]);
+    };
     const all = [...document.querySelectorAll(selector)].filter(
-      (el) => el.checkVisibility() && !el.disabled,
+      (el) => el.checkVisibility() && !el.disabled && stop(el),
     );
     all.forEach((el, i) => el.setAttribute("data-walk", String(i)));
     return all.map((el) => el.outerHTML.slice(0, 120));
@@ -169,14 +178,25 @@ try {
   await delegate.waitForSelector(".error");
   await axe(delegate, "delegation /propose refused");
 
-  // The chair: the decision forms and the revision form.
+  // The chair: the decision forms, the marking forms and the revision form.
   const chair = await open();
   await chair.goto(chairLink);
-  for (const path of [`/amendments/${amendment}`, "/revisions"]) {
+  for (const path of [`/amendments/${amendment}`, "/", "/clause/op-data", "/revisions"]) {
     await chair.goto(base + path);
     await axe(chair, `chair ${path}`);
     walked += await keyboardWalk(chair, `chair ${path}`);
   }
+  // The states the chair's forms lead to: the redline of a paragraph to accept as modified,
+  // and a refusal (OP 2 still holds square brackets).
+  await chair.goto(`${base}/amendments/${amendment}`);
+  await chair.click("button:text-is('Show the redline')");
+  await chair.waitForSelector("#modified-preview");
+  await axe(chair, `chair /amendments/${amendment} with the redline of a modified paragraph`);
+  await chair.goto(`${base}/clause/op-data`);
+  await chair.check("input[name=status][value=agreed]");
+  await chair.click("button:text-is('Set the status')");
+  await chair.waitForSelector(".error");
+  await axe(chair, "chair /clause/op-data refused");
   await chair.goto(`${base}/amendments/${amendment}`);
   await tabTo(chair, "#reject-reason");
   await chair.keyboard.type("Not agreed.");
