@@ -515,6 +515,13 @@ fn propose(
     if let Some(justification) = &amendment.justification {
         message.push_str(&format!("\n\n{justification}"));
     }
+    if !amendment.invited.is_empty() {
+        let invited: Vec<&str> = amendment.invited.iter().map(|c| c.as_str()).collect();
+        message.push_str(&format!(
+            "\n\nInvited to co-sponsor: {}",
+            invited.join(", ")
+        ));
+    }
     message.push_str(&format!("\n\nDecl-Amendment: {id}\n"));
     let commit = tx.commit(actor, at, &message, None)?;
     Ok(Outcome {
@@ -540,7 +547,12 @@ fn draft_proposal(
         }
         .into());
     }
-    for code in &proposal.cosponsors {
+    for (idx, code) in proposal.cosponsors.iter().enumerate() {
+        if proposal.cosponsors[..idx].contains(code) {
+            return Err(ActionError::Refused(format!(
+                "{code} is named twice as a co-sponsor"
+            )));
+        }
         let cosponsor = find_delegation(declaration, code)?;
         if cosponsor.code == actor.code {
             return Err(ActionError::Refused(format!(

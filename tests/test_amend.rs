@@ -121,7 +121,7 @@ fn a_whole_negotiation() {
     let list = env.decl("repo", &["amend", "list"]).success();
     insta::assert_snapshot!(list.normalized(&env), @r#"
     ID     STATUS     CHANGE                             BY       SUPPORT  OPPOSE  FLAGS
-    TUR-1  tabled     replace "shall cooperate" in OP 1  TUR+KAZ  QAT      RUS
+    TUR-1  tabled     replace "shall cooperate" in OP 1  TUR      QAT      RUS
     RUS-1  tabled     replace OP 2                       RUS+KAZ
     QAT-1  tabled     insert after OP 2                  QAT      TUR
     KAZ-1  tabled     delete OP 3                        KAZ
@@ -165,7 +165,7 @@ fn a_whole_negotiation() {
     TUR-1: replace "shall cooperate" in OP 1
     Status:      accepted-as-modified
     Proposed by: Republic of Türkiye (TUR)
-    Co-sponsors: Republic of Kazakhstan (KAZ)
+    Invited to co-sponsor (not yet joined): Republic of Kazakhstan (KAZ)
     Justification: Softer, as elsewhere.
 
     Record:

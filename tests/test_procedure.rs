@@ -458,3 +458,89 @@ fn the_text_can_be_adopted_as_it_stands_when_forced() {
             .contains("adopted: adopted")
     );
 }
+
+#[test]
+fn co_sponsorship_is_given_not_taken() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let before = env.state("repo");
+    let output = env
+        .decl(
+            "repo",
+            &[
+                "amend",
+                "propose",
+                "--as",
+                "TUR",
+                "--delete",
+                "op-follow-up",
+                "--cosponsor",
+                "KAZ",
+                "--cosponsor",
+                "KAZ",
+            ],
+        )
+        .failure();
+    assert!(
+        output.stderr.contains("KAZ is named twice as a co-sponsor"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(env.state("repo"), before);
+
+    propose(
+        &env,
+        "TUR",
+        &[
+            "--delete",
+            "op-follow-up",
+            "--cosponsor",
+            "KAZ",
+            "--cosponsor",
+            "QAT",
+        ],
+    );
+    // Named, not yet joined: no co-sponsor counted.
+    let list = env.decl("repo", &["amend", "list"]).success().stdout;
+    assert!(list.contains("TUR-1  tabled  delete OP 3  TUR\n"), "{list}");
+    let show = env
+        .decl("repo", &["amend", "show", "TUR-1"])
+        .success()
+        .stdout;
+    assert!(
+        show.contains(
+            "Invited to co-sponsor (not yet joined): Republic of Kazakhstan (KAZ), State of Qatar (QAT)"
+        ),
+        "{show}"
+    );
+    // KAZ joins by its own act; QAT declines.
+    env.decl("repo", &["amend", "cosponsor", "TUR-1", "--as", "KAZ"])
+        .success();
+    env.decl("repo", &["amend", "retract", "TUR-1", "--as", "QAT"])
+        .success();
+    let list = env.decl("repo", &["amend", "list"]).success().stdout;
+    assert!(
+        list.contains("TUR-1  tabled  delete OP 3  TUR+KAZ"),
+        "{list}"
+    );
+    let show = env
+        .decl("repo", &["amend", "show", "TUR-1"])
+        .success()
+        .stdout;
+    assert!(!show.contains("Invited"), "{show}");
+    let file = env.read("repo/amendments/TUR/TUR-1.yaml");
+    assert!(file.contains("cosponsors:\n- KAZ"), "{file}");
+    // (The fixture's own first commit is by no delegation: verify decl's commits only.)
+    env.decl("repo", &["verify", "HEAD~3..HEAD"]).success();
+    env.decl("repo", &["check"]).success();
+
+    // A co-sponsor that is also invited, or the proposer invited, is found by check.
+    env.write(
+        "repo/amendments/TUR/TUR-1.yaml",
+        &file.replace("cosponsors:", "invited: [TUR, KAZ]\ncosponsors:"),
+    );
+    let output = env.decl("repo", &["check"]).failure();
+    let report = format!("{}{}", output.stdout, output.stderr);
+    assert!(report.contains("TUR is the proposer"), "{report}");
+    assert!(report.contains("KAZ already co-sponsors it"), "{report}");
+}

@@ -250,9 +250,23 @@ fn forgeries_and_tampering_are_caught() {
         "KAZ edits",
     );
 
+    // TUR puts KAZ's name on its proposal as a co-sponsor: a name is only an invitation.
+    let text = env.read("repo/amendments/TUR/TUR-2.yaml");
+    env.write(
+        "repo/amendments/TUR/TUR-2.yaml",
+        &text.replace("operation:", "cosponsors: [KAZ]\noperation:"),
+    );
+    commit_as(
+        &env,
+        "Republic of Türkiye <tur@delegation.invalid>",
+        "TUR names KAZ a co-sponsor",
+    );
+
     let output = env.decl("repo", &["verify"]).failure();
     let text = output.normalized(&env);
     for expected in [
+        "TUR: cosponsor-not-own",
+        "TUR changed KAZ's co-sponsorship of TUR-2",
         "TUR: wrong-key",
         "TUR: unsigned",
         "QAT: unsigned",
@@ -260,7 +274,7 @@ fn forgeries_and_tampering_are_caught() {
         "RUS: decision-not-chair",
         "KAZ: clause-outside-cut",
         "KAZ: delegations-not-secretariat",
-        "error: 7 broken rules in 5 of 13 commits checked",
+        "error: 9 broken rules in 6 of 14 commits checked",
     ] {
         assert!(text.contains(expected), "{expected:?} missing in\n{text}");
     }

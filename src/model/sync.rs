@@ -7,7 +7,7 @@
 //! same amendment, are real conflicts that a person must settle.
 
 use super::amendment::{Amendment, Change, RecordAction, RecordEntry};
-use super::id::AmendmentId;
+use super::id::{AmendmentId, DelegationCode};
 
 /// `ours` and `theirs` combined against their common `base`, or why they cannot be.
 ///
@@ -43,17 +43,10 @@ pub fn merge_amendment(
     )?;
     let drafted_on = pick("base text", &base.base, &ours.base, &theirs.base)?;
 
-    let mut cosponsors: Vec<_> = ours
-        .cosponsors
-        .iter()
-        .filter(|code| theirs.cosponsors.contains(code) || !base.cosponsors.contains(code))
-        .cloned()
-        .collect();
-    for code in &theirs.cosponsors {
-        if !base.cosponsors.contains(code) && !cosponsors.contains(code) {
-            cosponsors.push(code.clone());
-        }
-    }
+    let cosponsors = merge_list(&base.cosponsors, &ours.cosponsors, &theirs.cosponsors);
+    // A delegation that joined in one clone is no longer merely invited in the merge.
+    let mut invited = merge_list(&base.invited, &ours.invited, &theirs.invited);
+    invited.retain(|code| !cosponsors.contains(code));
 
     let ours_added = difference(&ours.record, &base.record);
     let theirs_added = difference(&theirs.record, &base.record);
@@ -120,6 +113,7 @@ pub fn merge_amendment(
         id: ours.id.clone(),
         proposer,
         cosponsors,
+        invited,
         change,
         justification,
         base: drafted_on,
@@ -179,6 +173,26 @@ fn difference<'a>(left: &'a [RecordEntry], right: &[RecordEntry]) -> Vec<&'a Rec
         }
     }
     only_left
+}
+
+/// A list of delegations merged three ways: what either side removed is gone, what either
+/// side added is there (ours first, then theirs in their order).
+fn merge_list(
+    base: &[DelegationCode],
+    ours: &[DelegationCode],
+    theirs: &[DelegationCode],
+) -> Vec<DelegationCode> {
+    let mut merged: Vec<DelegationCode> = ours
+        .iter()
+        .filter(|code| theirs.contains(code) || !base.contains(code))
+        .cloned()
+        .collect();
+    for code in theirs {
+        if !base.contains(code) && !merged.contains(code) {
+            merged.push(code.clone());
+        }
+    }
+    merged
 }
 
 #[cfg(test)]

@@ -211,9 +211,30 @@ pub fn validate_amendments(declaration: &Declaration, amendments: &[Amendment]) 
         if !known(&amendment.proposer) {
             unknown(&mut findings, "proposer".into(), &amendment.proposer);
         }
-        for (idx, code) in amendment.cosponsors.iter().enumerate() {
-            if !known(code) {
-                unknown(&mut findings, format!("cosponsors[{idx}]"), code);
+        for (field, codes) in [
+            ("cosponsors", &amendment.cosponsors),
+            ("invited", &amendment.invited),
+        ] {
+            for (idx, code) in codes.iter().enumerate() {
+                if !known(code) {
+                    unknown(&mut findings, format!("{field}[{idx}]"), code);
+                }
+                let problem = if code == &amendment.proposer {
+                    Some("is the proposer")
+                } else if codes[..idx].contains(code) {
+                    Some("is listed twice")
+                } else if field == "invited" && amendment.cosponsors.contains(code) {
+                    Some("already co-sponsors it")
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    findings.push(Finding::new(
+                        file.clone(),
+                        Some(format!("{field}[{idx}]")),
+                        format!("{code} {problem}"),
+                    ));
+                }
             }
         }
         for (idx, entry) in amendment.record.iter().enumerate() {

@@ -101,6 +101,7 @@ pub enum Rule {
     ClauseOutsideCut,
     DelegationsNotSecretariat,
     MergeNotDecl,
+    CosponsorNotOwn,
 }
 
 impl Rule {
@@ -119,6 +120,7 @@ impl Rule {
             Rule::ClauseOutsideCut => "clause-outside-cut",
             Rule::DelegationsNotSecretariat => "delegations-not-secretariat",
             Rule::MergeNotDecl => "merge-not-decl",
+            Rule::CosponsorNotOwn => "cosponsor-not-own",
         }
     }
 }
@@ -326,6 +328,43 @@ impl Checker<'_> {
             return;
         };
         let is_proposer = &after.proposer == code && id.proposer() == code;
+        // Co-sponsorship is given, not taken: a delegation joins (or leaves) by its own commit,
+        // and only the proposer invites.
+        let no_cosponsors = Vec::new();
+        let (cosponsors_before, invited_before) = before
+            .map_or((&no_cosponsors, &no_cosponsors), |b| {
+                (&b.cosponsors, &b.invited)
+            });
+        let cosponsors_before: BTreeSet<_> = cosponsors_before.iter().collect();
+        let cosponsors_after: BTreeSet<_> = after.cosponsors.iter().collect();
+        for other in cosponsors_before.symmetric_difference(&cosponsors_after) {
+            if *other != code {
+                self.breach_by(
+                    actor,
+                    Rule::CosponsorNotOwn,
+                    format!("{code} changed {other}'s co-sponsorship of {id}; a delegation joins or leaves by its own commit"),
+                );
+            }
+        }
+        let invited_before: BTreeSet<_> = invited_before.iter().collect();
+        for added in after.invited.iter().filter(|c| !invited_before.contains(c)) {
+            if !is_proposer {
+                self.breach_by(
+                    actor,
+                    Rule::CosponsorNotOwn,
+                    format!("{code} invited {added} to co-sponsor {id}; only its proposer invites"),
+                );
+            }
+        }
+        for removed in invited_before.iter().filter(|c| !after.invited.contains(c)) {
+            if *removed != code && !is_proposer {
+                self.breach_by(
+                    actor,
+                    Rule::CosponsorNotOwn,
+                    format!("{code} took back {removed}'s invitation to co-sponsor {id}"),
+                );
+            }
+        }
         match before {
             None if !is_proposer => {
                 self.breach_by(
@@ -350,18 +389,6 @@ impl Checker<'_> {
                             "{id}'s proposal changed by {code}; only {} may change it",
                             before.proposer
                         ),
-                    );
-                }
-                let cosponsors_before: BTreeSet<_> = before.cosponsors.iter().collect();
-                let cosponsors_after: BTreeSet<_> = after.cosponsors.iter().collect();
-                let others = cosponsors_before
-                    .symmetric_difference(&cosponsors_after)
-                    .any(|c| *c != code);
-                if others && !is_proposer {
-                    self.breach_by(
-                        actor,
-                        Rule::RecordNotOwn,
-                        format!("{code} changed another delegation's co-sponsorship of {id}"),
                     );
                 }
                 if before.base != after.base && !is_proposer && !actor.may_decide() {

@@ -45,6 +45,13 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
         let names: Vec<String> = amendment.cosponsors.iter().map(name).collect();
         ui.line(&format!("Co-sponsors: {}", names.join(", ")))?;
     }
+    if !amendment.invited.is_empty() {
+        let names: Vec<String> = amendment.invited.iter().map(name).collect();
+        ui.line(&format!(
+            "Invited to co-sponsor (not yet joined): {}",
+            names.join(", ")
+        ))?;
+    }
     if let Some(justification) = &amendment.justification {
         ui.line(&format!("Justification: {justification}"))?;
     }

@@ -16,6 +16,8 @@ pub(super) struct AmendmentFile {
     proposer: DelegationCode,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     cosponsors: Vec<DelegationCode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    invited: Vec<DelegationCode>,
     operation: Operation,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clause: Option<ClauseId>,
@@ -109,6 +111,7 @@ impl TryFrom<AmendmentFile> for Amendment {
             id: file.id,
             proposer: file.proposer,
             cosponsors: file.cosponsors,
+            invited: file.invited,
             change,
             justification: file.justification,
             base: file.base,
@@ -155,6 +158,7 @@ impl From<Amendment> for AmendmentFile {
             id: amendment.id,
             proposer: amendment.proposer,
             cosponsors: amendment.cosponsors,
+            invited: amendment.invited,
             operation,
             clause,
             span,

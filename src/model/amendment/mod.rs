@@ -26,7 +26,11 @@ pub use procedure::{Act, Modification, RuleError, Stance};
 pub struct Amendment {
     pub id: AmendmentId,
     pub proposer: DelegationCode,
+    /// Delegations that joined as co-sponsors, each by its own `cosponsor` act.
     pub cosponsors: Vec<DelegationCode>,
+    /// Delegations the proposer named as co-sponsors that have not (yet) joined: a name on a
+    /// proposal is an invitation, never a co-sponsorship.
+    pub invited: Vec<DelegationCode>,
     pub change: Change,
     pub justification: Option<String>,
     pub base: Base,
@@ -171,7 +175,7 @@ impl Amendment {
     pub fn propose(
         id: AmendmentId,
         change: Change,
-        cosponsors: Vec<DelegationCode>,
+        invited: Vec<DelegationCode>,
         justification: Option<String>,
         base: Base,
         at: DateTime<FixedOffset>,
@@ -181,7 +185,8 @@ impl Amendment {
             record: vec![RecordEntry::new(RecordAction::Propose, &proposer, at)],
             id,
             proposer,
-            cosponsors,
+            cosponsors: Vec::new(),
+            invited,
             change,
             justification,
             base,

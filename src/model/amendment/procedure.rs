@@ -181,16 +181,19 @@ impl Amendment {
                 }
                 if wanted == Stance::Cosponsors {
                     self.cosponsors.push(code.clone());
+                    self.invited.retain(|invited| invited != code);
                 }
             }
             Act::Retract => {
-                if self.stance_of(code).is_none() {
+                // Retracting also declines an invitation to co-sponsor.
+                if self.stance_of(code).is_none() && !self.invited.contains(code) {
                     return Err(RuleError::NoPosition {
                         id: self.id.clone(),
                         actor: code.clone(),
                     });
                 }
                 self.cosponsors.retain(|cosponsor| cosponsor != code);
+                self.invited.retain(|invited| invited != code);
             }
             Act::Withdraw => {
                 if code != &self.proposer {
@@ -233,7 +236,7 @@ impl Amendment {
     }
 
     /// The position `code` holds now: its latest support, opposition or co-sponsorship that it
-    /// has not taken back. Co-sponsors named at the proposal hold theirs until they retract.
+    /// has not taken back. An invitation to co-sponsor is no position.
     pub fn stance_of(&self, code: &DelegationCode) -> Option<Stance> {
         if self.cosponsors.contains(code) {
             return Some(Stance::Cosponsors);
