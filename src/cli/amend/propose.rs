@@ -52,7 +52,8 @@ pub struct ProposeArgs {
     /// Why the change is needed
     #[arg(long)]
     pub justification: Option<String>,
-    /// Co-sponsoring delegations
+    /// Invite a delegation to co-sponsor: it becomes a co-sponsor when it joins (decl amend
+    /// cosponsor ID), or declines (decl amend retract ID)
     #[arg(long, value_name = "CODE", num_args = 1.., value_parser = parse_code)]
     pub cosponsor: Vec<DelegationCode>,
 }

@@ -25,6 +25,7 @@ fn amendment_row(declaration: &Declaration, amendment: &Amendment) -> Value {
         "description": amendment.describe(declaration),
         "proposer": amendment.proposer.as_str(),
         "cosponsors": amendment.cosponsors.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "invited": amendment.invited.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "supporters": amendment.supporters().iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "opponents": amendment.opponents().iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "pending": amendment.is_pending(),
