@@ -544,3 +544,107 @@ fn co_sponsorship_is_given_not_taken() {
     assert!(report.contains("TUR is the proposer"), "{report}");
     assert!(report.contains("KAZ already co-sponsors it"), "{report}");
 }
+
+#[test]
+fn no_decision_leaves_text_decl_cannot_read() {
+    let env = TestEnv::new();
+    env.small("repo");
+    propose(
+        &env,
+        "TUR",
+        &[
+            "--replace",
+            "op-borders",
+            "--span",
+            "shall cooperate",
+            "--text",
+            "should cooperate",
+        ],
+    );
+    // As modified, with an unbalanced bracket: refused, nothing written.
+    let before = env.state("repo");
+    let output = chair(
+        &env,
+        &[
+            "amend",
+            "accept",
+            "TUR-1",
+            "--text",
+            "*Call upon* all States to strengthen border controls and [should cooperate closely;",
+        ],
+    )
+    .failure();
+    assert!(
+        output.stderr.contains("unbalanced square bracket"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(env.state("repo"), before);
+
+    // Ad ref needs the text free of square brackets, as agreement does.
+    let output = chair(&env, &["clause", "mark", "agreed-ad-ref", "op-data"]).failure();
+    assert!(
+        output
+            .stderr
+            .contains("a clause with square-bracketed text cannot be agreed-ad-ref"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(env.state("repo"), before);
+
+    // An agreed clause that an amendment changes is a draft again, and the cut says so.
+    chair(&env, &["clause", "mark", "agreed", "op-borders"]).success();
+    chair(&env, &["amend", "accept", "TUR-1"]).success();
+    let output = env
+        .decl("repo", &["revision", "cut", "rev1", "--as", "UNOCT"])
+        .success();
+    assert!(
+        output.stdout.contains("OP 1 (op-borders) is draft again"),
+        "{}",
+        output.stdout
+    );
+    assert!(clause_file(&env, "op-borders").contains("status: draft"));
+    for command in [
+        &["status"][..],
+        &["amend", "list"],
+        &["show"],
+        &["export", "--draft"],
+        &["check"],
+    ] {
+        env.decl("repo", command).success();
+    }
+}
+
+/// A proposal reads the committed text, so a hand edit in progress neither stops it after its
+/// commit (it used to exit 1 with the commit made) nor is touched by it.
+#[test]
+fn a_broken_uncommitted_file_neither_half_fails_a_proposal_nor_is_overwritten() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let meta = env.read("repo/declaration.yaml");
+    let broken = meta.replace("preamble:", "preamble: [");
+    env.write("repo/declaration.yaml", &broken);
+    let output = env
+        .decl(
+            "repo",
+            &[
+                "amend",
+                "propose",
+                "--as",
+                "TUR",
+                "--delete",
+                "op-follow-up",
+            ],
+        )
+        .success();
+    assert!(
+        output.stdout.contains("Proposed TUR-1"),
+        "{}",
+        output.stdout
+    );
+    assert_eq!(env.read("repo/declaration.yaml"), broken);
+    let log = env.git("repo", &["log", "--format=%s", "-1"]).stdout;
+    assert!(log.contains("TUR proposes TUR-1"), "{log}");
+    let changed = env.git("repo", &["status", "--porcelain"]).stdout;
+    assert_eq!(changed.trim(), "M declaration.yaml");
+}
