@@ -20,7 +20,9 @@ use chrono::{DateTime, FixedOffset};
 use git2::{AutotagOption, FetchOptions, Oid, PushOptions, RemoteCallbacks, Repository, Tree};
 
 use super::merge::{MergeConflict, changed_files, merge_trees};
-use super::{DeclRepo, StoreError, head_branch, signing, yaml};
+use super::repo::configure_for_decl;
+use super::transaction::head_branch;
+use super::{DeclRepo, StoreError, signing, yaml};
 use crate::model::sync::renumber;
 use crate::model::validate::amendment_file;
 use crate::model::{Amendment, AmendmentId, Delegation, DelegationCode};
@@ -89,7 +91,7 @@ impl DeclRepo {
                 message: error.message().to_owned(),
             })?;
         let store = DeclRepo::discover(dir)?;
-        super::configure_for_decl(&store.repo)?;
+        configure_for_decl(&store.repo)?;
         Ok(store)
     }
 
