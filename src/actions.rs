@@ -310,7 +310,10 @@ fn act_on(
         } => format!("\n\n{reason}"),
         _ => String::new(),
     };
+    // Only a tabled amendment is still to be judged against the current text; any other is
+    // refused by the record's rules below, with the reason that applies.
     if let Act::Accept { modified } = &act
+        && amendment.status == AmendmentStatus::Tabled
         && amendment.staleness(declaration) == Some(Staleness::Changed)
     {
         match modified {

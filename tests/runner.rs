@@ -13,6 +13,7 @@ mod test_init;
 mod test_log_blame;
 mod test_pdf;
 mod test_procedure;
+mod test_procedure_props;
 mod test_recovery;
 mod test_redline;
 mod test_revision;

@@ -307,6 +307,13 @@ fn amendments_whose_clause_is_gone_are_shown_as_stale() {
     TUR-1  tabled   replace op-follow-up       TUR                   gone
     QAT-1  tabled   insert after op-follow-up  QAT                   gone
     ");
+    // A stale amendment is a state of the negotiation, not a broken repository.
+    env.decl("repo", &["check"]).success();
+    // An applied amendment cannot be accepted again, whatever became of its clause: the
+    // refusal says so rather than asking for a rebase.
+    let again = chair(&env, &["amend", "accept", "KAZ-1"]).failure();
+    assert!(!again.stderr.contains("rebase"), "{}", again.stderr);
+    assert!(again.stderr.contains("applied"), "{}", again.stderr);
     let show = env
         .decl("repo", &["amend", "show", "QAT-1"])
         .success()
@@ -448,7 +455,7 @@ fn the_text_can_be_adopted_as_it_stands_when_forced() {
         .decl(
             "repo",
             &[
-                "revision", "cut", "adopted", "--final", "--force", "--as", "UNOCT",
+                "revision", "cut", "adopted", "--final", "--force", "--as", "TJK",
             ],
         )
         .success();
@@ -457,6 +464,8 @@ fn the_text_can_be_adopted_as_it_stands_when_forced() {
         env.read("repo/declaration.yaml")
             .contains("adopted: adopted")
     );
+    // An adoption that applies no amendment is still the chair's or secretariat's cut.
+    env.decl("repo", &["verify", "HEAD~1..HEAD"]).success();
 }
 
 #[test]

@@ -347,6 +347,10 @@ mod tests {
             let base: Vec<String> = (0..n_words).map(|idx| format!("w{idx}")).collect();
             let (mut our_plan, mut their_plan) = (our_plan, their_plan);
             our_plan[at].0 = our_change;
+            // Each side leaves alone what the other changes there, or the two would have made
+            // the same edit, which is taken once.
+            their_plan[at].0 = 0;
+            our_plan[at + 1] = (0, false);
             if their_change == 0 || at + 1 == n_words {
                 their_plan[at + 1].1 = true;
             } else {

@@ -262,7 +262,9 @@ pub fn validate_amendments(declaration: &Declaration, amendments: &[Amendment]) 
                 "the record must start with the proposal",
             ));
         }
-        if amendment.is_pending()
+        // A tabled amendment whose clause a revision removed is stale, which decl shows and
+        // offers ways out of; an accepted one could never be applied.
+        if amendment.awaits_application()
             && let Some(target) = amendment.change.target()
             && !declaration.clauses.contains_key(target)
         {
@@ -270,7 +272,7 @@ pub fn validate_amendments(declaration: &Declaration, amendments: &[Amendment]) 
                 file.clone(),
                 Some("clause".into()),
                 format!(
-                    "amendment {} is still open but its clause {target} does not exist{}",
+                    "amendment {} is accepted but its clause {target} does not exist{}",
                     amendment.id,
                     did_you_mean(
                         target.as_str(),

@@ -53,8 +53,11 @@ pub struct CommitFacts {
 #[derive(Debug, Clone)]
 pub enum FileChange {
     Delegations,
-    /// `declaration.yaml`: metadata and the order of clauses.
-    Meta,
+    /// `declaration.yaml`: metadata and the order of clauses. `adopts`: the only change
+    /// records the adoption (a final cut, which may apply no amendment).
+    Meta {
+        adopts: bool,
+    },
     Clause {
         id: ClauseId,
         before: Option<Clause>,
@@ -239,7 +242,9 @@ impl Checker<'_> {
                         );
                     }
                 }
-                FileChange::Meta => self.text_change(actor, is_cut, "declaration.yaml", false),
+                FileChange::Meta { adopts } => {
+                    self.text_change(actor, is_cut || *adopts, "declaration.yaml", false)
+                }
                 FileChange::Clause { id, before, after } => {
                     let status_only = match (before, after) {
                         (Some(before), Some(after)) => {

@@ -11,6 +11,7 @@ use git2::{Commit, Oid, Repository, Tree};
 
 use super::merge::{changed_files, merge_trees};
 use super::{StoreError, signing, yaml};
+use crate::model::declaration::DeclarationMeta;
 use crate::model::key::check_signature;
 use crate::model::validate::{DELEGATIONS_FILE, amendment_of_path};
 use crate::model::verify::{CommitFacts, FileChange};
@@ -177,7 +178,23 @@ fn classify(
         return Ok(Some(FileChange::Delegations));
     }
     if path == crate::model::validate::DECLARATION_FILE {
-        return Ok(Some(FileChange::Meta));
+        let parse = |bytes: Option<Vec<u8>>| {
+            bytes.and_then(|bytes| yaml::parse::<DeclarationMeta>(path, &bytes).ok())
+        };
+        let before = parse(read_before(path)?);
+        let after = parse(read_blob(repo, after, path)?);
+        let adopts = match (before, after) {
+            (Some(before), Some(after)) => {
+                before.adopted.is_none()
+                    && after.adopted.is_some()
+                    && DeclarationMeta {
+                        adopted: None,
+                        ..after
+                    } == before
+            }
+            _ => false,
+        };
+        return Ok(Some(FileChange::Meta { adopts }));
     }
     if path.starts_with("translations/") {
         return Ok(Some(FileChange::Translation {
