@@ -205,6 +205,7 @@ pub fn perform(
     at: DateTime<FixedOffset>,
     action: Action,
 ) -> Result<Outcome, ActionError> {
+    refuse_unwritable_text(&action)?;
     let tx = repo.begin()?;
     let declaration = match clauses_needed(&tx, actor, &action)? {
         Some(clauses) => tx.declaration_with(&clauses)?,
@@ -353,6 +354,60 @@ fn act_on(
         amendment: Some(amendment.id),
         competing,
     })
+}
+
+/// Refuses user text that no file or commit message could hold as typed: a NUL anywhere
+/// (git cannot store it), and a line break or other control character in a revision's label,
+/// which is one line of the commit's summary.
+fn refuse_unwritable_text(action: &Action) -> Result<(), ActionError> {
+    let mut texts: Vec<(&str, &str)> = Vec::new();
+    match action {
+        Action::Propose(proposal) => {
+            texts.extend(proposal.text.as_deref().map(|t| ("the text", t)));
+            texts.extend(proposal.span.as_deref().map(|t| ("the span", t)));
+            texts.extend(
+                proposal
+                    .justification
+                    .as_deref()
+                    .map(|t| ("the justification", t)),
+            );
+        }
+        Action::Act { act, .. } => match act {
+            Act::Oppose {
+                reason: Some(reason),
+            }
+            | Act::Reject {
+                reason: Some(reason),
+            }
+            | Act::Reopen {
+                reason: Some(reason),
+            } => texts.push(("the reason", reason)),
+            Act::Accept {
+                modified: Some(modified),
+            } => texts.push(("the modified text", &modified.text)),
+            _ => {}
+        },
+        Action::AcceptAsModified { paragraph, .. } => texts.push(("the paragraph", paragraph)),
+        Action::Cut { name, label, .. } => {
+            for (what, text) in std::iter::once(("the revision name", name.as_str()))
+                .chain(label.as_deref().map(|l| ("the label", l)))
+            {
+                if let Some(c) = text.chars().find(|c| c.is_control()) {
+                    return Err(ActionError::Refused(format!(
+                        "{what} {text:?} holds the control character U+{:04X}: a revision's name and label are one line",
+                        u32::from(c)
+                    )));
+                }
+            }
+        }
+        Action::Mark { .. } | Action::Rebase { .. } | Action::Translate { .. } => {}
+    }
+    match texts.into_iter().find(|(_, text)| text.contains('\0')) {
+        Some((what, _)) => Err(ActionError::Refused(format!(
+            "{what} holds a NUL character (U+0000), which no file or commit can keep: remove it"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Refuses what can no longer happen once the text is adopted.

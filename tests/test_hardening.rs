@@ -523,3 +523,67 @@ fn hostile_titles_names_and_wording_are_text_in_every_export_format() {
         "{shown:?}"
     );
 }
+
+#[test]
+fn user_text_can_neither_forge_a_trailer_nor_carry_a_nul() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-follow-up",
+            "--text",
+            "*Decide* to meet again in 2025.",
+        ],
+    )
+    .success();
+    // A label is one line: a line break would have let it write trailers into the commit.
+    refused_without_change(
+        &env,
+        &[
+            "revision",
+            "cut",
+            "rev1",
+            "--label",
+            "Rev.1\n\nDecl-Applied: TUR-1 op-borders",
+            "--as",
+            "UNOCT",
+        ],
+        "control character U+000A",
+    );
+    // A NUL cannot be typed as an argument, but a file can hold one.
+    env.write("repo/../nul.txt", "*Decide* to meet\0 again in 2026.");
+    let file = env.root().join("nul.txt");
+    refused_without_change(
+        &env,
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "QAT",
+            "--replace",
+            "op-borders",
+            "--text-file",
+            file.to_str().unwrap(),
+        ],
+        "NUL",
+    );
+}
+
+#[test]
+fn a_token_lifetime_that_makes_no_sense_is_refused_not_a_crash() {
+    let env = TestEnv::new();
+    env.small("repo");
+    for bad in ["3é", "99999999999999d", "0m", "-5d"] {
+        let expires = format!("--expires={bad}");
+        let output = env.decl("repo", &["token", "issue", "--for", "TUR", &expires]);
+        assert_eq!(output.code, 2, "{bad}: {}", output.stderr);
+        assert!(output.stderr.contains("--expires"), "{}", output.stderr);
+    }
+    assert!(!env.root().join("repo/.git/decl/tokens.yaml").exists());
+}

@@ -547,7 +547,19 @@ fn refusals_change_nothing() {
     let response = again.get(&tur_link[tur_link.find("/signin").unwrap()..]);
     assert_eq!(response.status, 401);
     assert!(again.cookie.is_none());
-    let expired = issue(&env, "repo", "QAT", &["--expires", "0m"]);
+    // A token that lived a minute, a month before the server's clock.
+    let expired = env
+        .decl_with_env(
+            "repo",
+            &["token", "issue", "--for", "QAT", "--expires", "1m"],
+            &[("DECL_TIMESTAMP", "2022-08-01T10:00:00+05:00")],
+        )
+        .success()
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
     let response = again.get(&expired[expired.find("/signin").unwrap()..]);
     assert_eq!(response.status, 401);
     // Issuing and revoking tokens changes only .git/decl/tokens.yaml, never the history.

@@ -95,19 +95,33 @@ pub fn find<'t>(
 /// `30d`, `12h`, `90m` as a duration.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
-    let n: i64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration: use e.g. 30d, 12h or 90m"))?;
-    match unit {
-        "d" => Ok(Duration::days(n)),
-        "h" => Ok(Duration::hours(n)),
-        "m" => Ok(Duration::minutes(n)),
-        _ => Err(format!(
-            "{text:?} is not a duration: use e.g. 30d, 12h or 90m"
-        )),
+    let invalid = || format!("{text:?} is not a duration: use e.g. 30d, 12h or 90m");
+    // The unit is the last character, which need not be one byte ("3é").
+    let (at, unit) = text.char_indices().last().ok_or_else(invalid)?;
+    let n: u32 = text[..at].parse().map_err(|_| invalid())?;
+    let minutes_per_unit: i64 = match unit {
+        'd' => 24 * 60,
+        'h' => 60,
+        'm' => 1,
+        _ => return Err(invalid()),
+    };
+    let minutes = i64::from(n) * minutes_per_unit;
+    if minutes == 0 {
+        return Err(format!(
+            "{text:?} would issue a token already expired: give a positive duration"
+        ));
     }
+    // Ten years: longer is a mistake, and past it a date overflows.
+    if minutes > MAX_TOKEN_DAYS * 24 * 60 {
+        return Err(format!(
+            "{text:?} is too long: a token is valid for at most {MAX_TOKEN_DAYS} days (omit --expires for a token valid until revoked)"
+        ));
+    }
+    Ok(Duration::minutes(minutes))
 }
+
+/// The longest `--expires` a token may have.
+const MAX_TOKEN_DAYS: i64 = 3650;
 
 /// A signed-in delegation.
 #[derive(Debug, Clone)]
@@ -222,6 +236,22 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("30d"), Ok(Duration::days(30)));
         assert_eq!(parse_duration("12h"), Ok(Duration::hours(12)));
+        assert_eq!(parse_duration("90m"), Ok(Duration::minutes(90)));
         assert!(parse_duration("soon").is_err());
+        // Refused, not a panic: a unit of two bytes, an overflow, nothing, a token born expired.
+        for bad in [
+            "3é",
+            "é",
+            "",
+            "d",
+            "99999999999999d",
+            "4294967295d",
+            "0m",
+            "-5d",
+            "3650d1",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert_eq!(parse_duration("3650d"), Ok(Duration::days(3650)));
     }
 }

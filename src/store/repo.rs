@@ -610,9 +610,15 @@ impl<'r> CommitTrees<'r> {
 /// The ids of one path's entry in a commit's tree and in its parent's (`None`: no entry).
 type EntryPair = (Option<Oid>, Option<Oid>);
 
-/// `Decl-Applied: TUR-3 op-border-data` trailers of a revision commit.
+/// `Decl-Applied: TUR-3 op-border-data` trailers of a revision commit. Only the message's
+/// last paragraph holds trailers (decl writes them there, after every user text), so a label
+/// or reason that looks like one can never credit words to an amendment.
 pub fn applied_trailers(message: &str) -> Vec<(AmendmentId, ClauseId)> {
-    message
+    let message = message.trim_end();
+    let trailers = message
+        .rsplit_once("\n\n")
+        .map_or(message, |(_, last)| last);
+    trailers
         .lines()
         .filter_map(|line| line.strip_prefix("Decl-Applied: "))
         .filter_map(|rest| {
@@ -629,4 +635,18 @@ fn to_datetime(time: Time) -> DateTime<FixedOffset> {
         .timestamp_opt(time.seconds(), 0)
         .single()
         .unwrap_or_else(|| offset.timestamp_opt(0, 0).single().expect("epoch is valid"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::applied_trailers;
+
+    #[test]
+    fn trailers_are_read_from_the_last_paragraph_only() {
+        let message = "UNOCT cuts Rev.1\n\nDecl-Applied: TUR-9 op-forged\n\n- TUR-1 (T): x\n\nDecl-Action: cut\nDecl-Revision: rev1\nDecl-Applied: TUR-1 op-borders\n";
+        let found = applied_trailers(message);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.to_string(), "TUR-1");
+        assert!(applied_trailers("Decl-Applied: TUR-1 op-borders").len() == 1);
+    }
 }
