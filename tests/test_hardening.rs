@@ -587,3 +587,48 @@ fn a_token_lifetime_that_makes_no_sense_is_refused_not_a_crash() {
     }
     assert!(!env.root().join("repo/.git/decl/tokens.yaml").exists());
 }
+
+#[test]
+fn a_null_text_and_hidden_clause_files_are_refused_by_name() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let clause = env.read("repo/clauses/op-follow-up.yaml");
+    for null in ["~", "null", ""] {
+        let broken = clause.replace(
+            "text: \"*Decide* to meet again in 2024.\"",
+            &format!("text: {null}"),
+        );
+        assert_ne!(broken, clause);
+        env.write("repo/clauses/op-follow-up.yaml", &broken);
+        let output = env.decl("repo", &["check"]);
+        assert_eq!(output.code, 1, "text: {null}: {}", output.stdout);
+        assert!(
+            output
+                .stdout
+                .contains("clauses/op-follow-up.yaml:3:7: the text is empty")
+                || output
+                    .stdout
+                    .contains("clauses/op-follow-up.yaml:3:6: the text is empty"),
+            "text: {null}: {}",
+            output.stdout
+        );
+    }
+    env.write("repo/clauses/op-follow-up.yaml", &clause);
+    env.write("repo/clauses/.op-hidden.yaml", &clause);
+    env.write("repo/clauses/..yaml", &clause);
+    // An editor's swap file is not a decl file, and stays ignored.
+    env.write("repo/clauses/.op-follow-up.yaml.swp", "binary junk");
+    let output = env.decl("repo", &["check"]);
+    assert_eq!(output.code, 1);
+    assert!(
+        output.stdout.contains("clauses/.op-hidden.yaml:1:1"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("clauses/..yaml:1:1"),
+        "{}",
+        output.stdout
+    );
+    assert!(!output.stdout.contains(".swp"), "{}", output.stdout);
+}

@@ -111,11 +111,22 @@ pub enum Role {
 pub struct Clause {
     pub kind: ClauseKind,
     pub status: ClauseStatus,
+    #[serde(deserialize_with = "words")]
     pub text: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subparagraphs: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+}
+
+/// A clause's words: YAML's null (`~`, `null`, nothing) is refused rather than read as the
+/// word "~" or "null", which no drafter means; quoting makes them words.
+fn words<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Option::<String>::deserialize(deserializer)?.ok_or_else(|| {
+        serde::de::Error::custom(
+            "the text is empty (YAML reads `~`, `null` or nothing as no value): write the clause's words, quoted if they are \"~\" or \"null\"",
+        )
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -200,8 +200,10 @@ impl Source<'_> {
                 }
             }
         }
-        // Hidden files are an editor's or the system's (`.op-x.yaml.swp`, `.DS_Store`).
-        names.retain(|name| !name.starts_with('.'));
+        // Hidden files are an editor's or the system's (`.op-x.yaml.swp`, `.DS_Store`); a
+        // hidden `.yaml` (`.op-x.yaml`, `..yaml`) looks like a decl file someone meant, so it
+        // stays, for the reader to refuse by name rather than skip in silence.
+        names.retain(|name| !name.starts_with('.') || name.ends_with(".yaml"));
         names.sort();
         names.dedup();
         Ok(names)

@@ -85,7 +85,22 @@ pub fn parse<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Vec<Pro
         .map_or((1, 1), |location| (location.line(), location.column()));
     let message = serde_message(&error);
     let (at, message) = positions.pin_invalid_id(&message).unwrap_or((at, message));
+    // serde_yaml places an error raised by a field's own check at the enclosing mapping:
+    // point at the field instead.
+    let at = match message.strip_prefix("the text is empty") {
+        Some(_) => top_level_key(text, "text").unwrap_or(at),
+        None => at,
+    };
     Err(vec![Problem::at(file, at, message)])
+}
+
+/// Where the value of top-level `key` starts (line and column, 1-based), if it is there.
+fn top_level_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(idx, line)| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value_at = key.len() + 1 + (rest.len() - rest.trim_start().len());
+        Some((idx + 1, value_at + 1))
+    })
 }
 
 /// The layout of a file's text around its YAML: a leading UTF-8 byte-order mark, and CRLF or
