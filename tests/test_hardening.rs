@@ -632,3 +632,46 @@ fn a_null_text_and_hidden_clause_files_are_refused_by_name() {
     );
     assert!(!output.stdout.contains(".swp"), "{}", output.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn clauses_linked_from_outside_the_repository_are_refused() {
+    use std::os::unix::fs::symlink;
+    let env = TestEnv::new();
+    env.small("repo");
+    let clause = env.read("repo/clauses/op-follow-up.yaml");
+    env.write("outside/op-follow-up.yaml", &clause);
+    // A linked clause file.
+    symlink(
+        env.root().join("outside/op-follow-up.yaml"),
+        env.root().join("repo/clauses/op-linked.yaml"),
+    )
+    .unwrap();
+    let output = env.decl("repo", &["check"]);
+    assert_eq!(output.code, 1);
+    assert!(
+        output
+            .stderr
+            .contains("clauses/op-linked.yaml:1:1: is a symbolic link"),
+        "{}",
+        output.stderr
+    );
+    std::fs::remove_file(env.root().join("repo/clauses/op-linked.yaml")).unwrap();
+    // A linked folder: nothing is read from it.
+    std::fs::rename(
+        env.root().join("repo/clauses"),
+        env.root().join("repo/clauses.real"),
+    )
+    .unwrap();
+    symlink(env.root().join("outside"), env.root().join("repo/clauses")).unwrap();
+    for args in [&["check"][..], &["show"][..]] {
+        let output = env.decl("repo", args);
+        assert_eq!(output.code, 1, "{args:?}");
+        assert!(
+            output.stderr.contains("clauses:1:1: is a symbolic link"),
+            "{args:?}: {}",
+            output.stderr
+        );
+    }
+    assert_eq!(env.read("outside/op-follow-up.yaml"), clause);
+}

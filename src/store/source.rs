@@ -91,11 +91,14 @@ impl Source<'_> {
     /// The bytes of a file, or `None` when it does not exist.
     pub(crate) fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self {
-            Source::WorkTree(root) => match std::fs::read(root.join(path)) {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(error) => Err(StoreError::io(root.join(path), error)),
-            },
+            Source::WorkTree(root) => {
+                refuse_symlinks(root, path)?;
+                match std::fs::read(root.join(path)) {
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(error) => Err(StoreError::io(root.join(path), error)),
+                }
+            }
             Source::Tree(git) => match git.blob_id(path)? {
                 Some(id) => Ok(Some(git.repo.find_blob(id)?.content().to_vec())),
                 None => Ok(None),
@@ -152,6 +155,7 @@ impl Source<'_> {
         let mut names = Vec::new();
         match self {
             Source::WorkTree(root) => {
+                refuse_symlinks(root, dir)?;
                 let entries = match std::fs::read_dir(root.join(dir)) {
                     Ok(entries) => entries,
                     Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(names),
@@ -160,7 +164,8 @@ impl Source<'_> {
                 for entry in entries {
                     let entry = entry.map_err(|error| StoreError::io(root.join(dir), error))?;
                     let wanted = entry.file_type().is_ok_and(|t| match kind {
-                        EntryKind::File => t.is_file(),
+                        // A linked file is listed so that reading it refuses it by name.
+                        EntryKind::File => t.is_file() || t.is_symlink(),
                         EntryKind::Folder => t.is_dir(),
                     });
                     if wanted {
@@ -208,6 +213,28 @@ impl Source<'_> {
         names.dedup();
         Ok(names)
     }
+}
+
+/// Refuses a path in the work tree that goes through a symbolic link: a `clauses/` folder or
+/// a clause file linked elsewhere would have decl read, and the chair decide, text that is
+/// not in the repository.
+fn refuse_symlinks(root: &std::path::Path, path: &str) -> Result<(), StoreError> {
+    let mut at = root.to_path_buf();
+    for (idx, component) in path.split('/').enumerate() {
+        if component.is_empty() || component == "." {
+            continue;
+        }
+        at.push(component);
+        if std::fs::symlink_metadata(&at).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            let linked: Vec<&str> = path.split('/').take(idx + 1).collect();
+            return Err(StoreError::Invalid(vec![super::yaml::Problem::at(
+                &linked.join("/"),
+                (1, 1),
+                "is a symbolic link: decl reads only files inside the repository; put the file or folder itself there",
+            )]));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
