@@ -675,3 +675,34 @@ fn clauses_linked_from_outside_the_repository_are_refused() {
     }
     assert_eq!(env.read("outside/op-follow-up.yaml"), clause);
 }
+
+#[test]
+fn a_revision_label_is_escaped_in_the_markdown_draft_banner() {
+    let env = TestEnv::new();
+    env.small("repo");
+    env.decl(
+        "repo",
+        &[
+            "revision",
+            "cut",
+            "rev1",
+            "--label",
+            "<b>Rev.1</b> [x](http://e.vil) *y*",
+            "--as",
+            "UNOCT",
+        ],
+    )
+    .success();
+    let markdown = env
+        .decl(
+            "repo",
+            &["export", "--format", "md", "--draft", "--rev", "rev1"],
+        )
+        .success()
+        .stdout;
+    let banner = markdown.lines().next().unwrap();
+    assert_eq!(
+        banner,
+        r"**DRAFT (&lt;b&gt;Rev.1&lt;/b&gt; \[x\](http://e.vil) \*y\*)**"
+    );
+}

@@ -157,7 +157,10 @@ impl ExportView {
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         if self.draft {
-            out.push_str(&format!("**DRAFT ({})**\n\n", self.revision));
+            out.push_str(&format!(
+                "**DRAFT ({})**\n\n",
+                escape_markdown(&self.revision)
+            ));
         }
         out.push_str(&format!(
             "{} · {}\n\n# {}\n\n{}, {}, {}\n\n",
