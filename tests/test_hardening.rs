@@ -706,3 +706,18 @@ fn a_revision_label_is_escaped_in_the_markdown_draft_banner() {
         r"**DRAFT (&lt;b&gt;Rev.1&lt;/b&gt; \[x\](http://e.vil) \*y\*)**"
     );
 }
+
+#[test]
+fn a_missing_remote_folder_is_called_missing() {
+    let env = TestEnv::new();
+    let output = env.decl("", &["clone", "no-such-folder", "copy"]);
+    assert_eq!(output.code, 1);
+    assert!(
+        output.stderr.contains("no-such-folder: the folder /")
+            && output.stderr.contains("no-such-folder does not exist"),
+        "{}",
+        output.stderr
+    );
+    assert!(!output.stderr.contains("URL protocol"), "{}", output.stderr);
+    assert!(!env.root().join("copy").exists());
+}

@@ -74,6 +74,8 @@ impl From<StoreError> for CommandError {
                 .fold(command_error, CommandError::hint),
             StoreError::PushRejected(_) => command_error
                 .hint("the remote moved on while decl was merging: run `decl sync` again"),
+            StoreError::Remote { message, .. } if message.starts_with("the folder ") => command_error
+                .hint("check the path; `git remote -v` shows the URL a clone syncs with"),
             StoreError::Remote { .. } => command_error.hint(
                 "this decl reaches local paths and file:// URLs, not ssh or https: see docs/sync.md (Transports)",
             ),

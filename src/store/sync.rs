@@ -86,10 +86,7 @@ impl DeclRepo {
         }
         git2::build::RepoBuilder::new()
             .clone(url, dir)
-            .map_err(|error| StoreError::Remote {
-                remote: url.to_owned(),
-                message: error.message().to_owned(),
-            })?;
+            .map_err(|error| reach_error(url, Some(url), &error))?;
         let store = DeclRepo::discover(dir)?;
         configure_for_decl(&store.repo)?;
         Ok(store)
@@ -171,10 +168,11 @@ impl DeclRepo {
         let Some((remote_name, tracking)) = self.upstream_of(&branch)? else {
             return Err(StoreError::NoRemote);
         };
-        let remote_error = |error: git2::Error| StoreError::Remote {
-            remote: remote_name.clone(),
-            message: error.message().to_owned(),
-        };
+        let url = repo
+            .find_remote(&remote_name)
+            .ok()
+            .and_then(|remote| remote.url().ok().map(str::to_owned));
+        let remote_error = |error: git2::Error| reach_error(&remote_name, url.as_deref(), &error);
         let mut remote = repo.find_remote(&remote_name).map_err(remote_error)?;
         // A fetch of every tag replaces a local tag of the same name, so the remote's refs are
         // compared with ours first. The fetch then reuses this connection and the refs it
@@ -568,4 +566,31 @@ pub(crate) fn describe_conflicts(conflicts: &[MergeConflict]) -> String {
         .map(|c| format!("  {}: {}", c.path, c.reason))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A remote that cannot be reached. git reports a local folder that does not exist as an
+/// "unsupported URL protocol", which sends a user looking in the wrong place: say what is
+/// wrong.
+fn reach_error(remote: &str, url: Option<&str>, error: &git2::Error) -> StoreError {
+    let message = match url.and_then(local_folder) {
+        Some(folder) if !folder.exists() => {
+            format!("the folder {} does not exist", folder.display())
+        }
+        _ => error.message().to_owned(),
+    };
+    StoreError::Remote {
+        remote: remote.to_owned(),
+        message,
+    }
+}
+
+/// The folder a remote URL names, when it names one on this machine (a path or `file://`).
+fn local_folder(url: &str) -> Option<std::path::PathBuf> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return Some(path.into());
+    }
+    // `host:path` (scp-like) and `scheme://...` are not local.
+    let local =
+        !url.contains("://") && url.split('/').next().is_none_or(|head| !head.contains(':'));
+    local.then(|| url.into())
 }
