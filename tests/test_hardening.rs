@@ -721,3 +721,34 @@ fn a_missing_remote_folder_is_called_missing() {
     assert!(!output.stderr.contains("URL protocol"), "{}", output.stderr);
     assert!(!env.root().join("copy").exists());
 }
+
+#[test]
+fn tokens_issued_and_revoked_at_once_are_all_kept() {
+    let env = TestEnv::new();
+    env.small("repo");
+    for _ in 0..10 {
+        env.decl("repo", &["token", "issue", "--for", "TUR"])
+            .success();
+    }
+    // Ten issues and ten revocations at the same time: none may be lost.
+    let mut children = Vec::new();
+    for n in 1..=10 {
+        let id = format!("t{n}");
+        for args in [
+            vec!["token", "issue", "--for", "QAT"],
+            vec!["token", "revoke", id.as_str()],
+        ] {
+            let mut command = env.decl_command("repo", &args);
+            command
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            children.push(command.spawn().unwrap());
+        }
+    }
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let listed = env.decl("repo", &["token", "list"]).success().stdout;
+    assert_eq!(listed.matches("QAT").count(), 10, "{listed}");
+    assert_eq!(listed.matches("revoked").count(), 10, "{listed}");
+}

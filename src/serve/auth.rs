@@ -42,32 +42,35 @@ pub fn issue(
     expires: Option<DateTime<FixedOffset>>,
 ) -> Result<Issued, TokenError> {
     let secret = random_hex(32)?;
-    let mut tokens = repo.access_tokens()?;
-    let id = format!("t{}", tokens.len() + 1);
-    tokens.push(AccessToken {
-        id: id.clone(),
-        delegation: delegation.clone(),
-        hash: sha256_hex(&secret),
-        issued: now,
-        expires,
-        revoked: None,
-    });
-    repo.save_access_tokens(&tokens)?;
+    let hash = sha256_hex(&secret);
+    let id = repo.update_access_tokens(|tokens| {
+        let id = format!("t{}", tokens.len() + 1);
+        tokens.push(AccessToken {
+            id: id.clone(),
+            delegation: delegation.clone(),
+            hash,
+            issued: now,
+            expires,
+            revoked: None,
+        });
+        Ok::<_, TokenError>(id)
+    })?;
     Ok(Issued { id, secret })
 }
 
 /// Revokes token `id`; sessions opened with it end at their next request.
 pub fn revoke(repo: &DeclRepo, id: &str, now: DateTime<FixedOffset>) -> Result<(), TokenError> {
-    let mut tokens = repo.access_tokens()?;
-    let Some(token) = tokens.iter_mut().find(|t| t.id == id) else {
-        return Err(TokenError::Unknown {
-            id: id.to_owned(),
-            hint: crate::model::suggest::did_you_mean(id, tokens.iter().map(|t| t.id.as_str())),
-        });
-    };
-    token.revoked.get_or_insert(now);
-    repo.save_access_tokens(&tokens)?;
-    Ok(())
+    repo.update_access_tokens(|tokens| {
+        let hint = crate::model::suggest::did_you_mean(id, tokens.iter().map(|t| t.id.as_str()));
+        let Some(token) = tokens.iter_mut().find(|t| t.id == id) else {
+            return Err(TokenError::Unknown {
+                id: id.to_owned(),
+                hint,
+            });
+        };
+        token.revoked.get_or_insert(now);
+        Ok(())
+    })
 }
 
 /// Whether `token` may be used at `now`.

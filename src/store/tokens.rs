@@ -57,6 +57,30 @@ impl DeclRepo {
         Ok(file.tokens)
     }
 
+    /// Reads the token list, lets `change` edit it, and writes it back, holding a lock on the
+    /// file all along: two `token issue` or `token revoke` run at once each see the other's
+    /// change (without it, one overwrote the other's, and a revoked token stayed valid).
+    pub fn update_access_tokens<T, E: From<StoreError>>(
+        &self,
+        change: impl FnOnce(&mut Vec<AccessToken>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let dir = self.repo.path().join("decl");
+        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        let lock_path = dir.join("tokens.lock");
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        let mut tokens = self.access_tokens()?;
+        let result = change(&mut tokens)?;
+        self.save_access_tokens(&tokens)?;
+        drop(lock);
+        Ok(result)
+    }
+
     /// Replaces the token list, atomically (temporary file, flush, rename), readable by the
     /// owner only.
     pub fn save_access_tokens(&self, tokens: &[AccessToken]) -> Result<(), StoreError> {
