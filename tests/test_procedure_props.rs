@@ -251,6 +251,16 @@ impl Negotiation {
         ids[index % ids.len()].clone()
     }
 
+    /// Before or after the clause `anchor` picks.
+    fn pick_position(&self, anchor: usize, before: bool) -> Position {
+        let anchor = self.pick_clause(anchor);
+        if before {
+            Position::Before(anchor)
+        } else {
+            Position::After(anchor)
+        }
+    }
+
     fn pick_amendment(&self, index: usize) -> Option<Amendment> {
         let amendments = self.amendments();
         (!amendments.is_empty()).then(|| amendments[index % amendments.len()].clone())
@@ -288,19 +298,11 @@ impl Negotiation {
                         anchor,
                         before,
                         wording,
-                    } => {
-                        let anchor = self.pick_clause(*anchor);
-                        let position = if *before {
-                            Position::Before(anchor)
-                        } else {
-                            Position::After(anchor)
-                        };
-                        (
-                            Target::Insert(position),
-                            Some(WORDINGS[*wording].to_owned()),
-                            None,
-                        )
-                    }
+                    } => (
+                        Target::Insert(self.pick_position(*anchor, *before)),
+                        Some(WORDINGS[*wording].to_owned()),
+                        None,
+                    ),
                     Proposed::Delete { clause } => {
                         (Target::Delete(self.pick_clause(*clause)), None, None)
                     }
@@ -308,19 +310,14 @@ impl Negotiation {
                         clause,
                         anchor,
                         before,
-                    } => {
-                        let anchor = self.pick_clause(*anchor);
-                        let position = if *before {
-                            Position::Before(anchor)
-                        } else {
-                            Position::After(anchor)
-                        };
-                        (
-                            Target::Move(self.pick_clause(*clause), position),
-                            None,
-                            None,
-                        )
-                    }
+                    } => (
+                        Target::Move(
+                            self.pick_clause(*clause),
+                            self.pick_position(*anchor, *before),
+                        ),
+                        None,
+                        None,
+                    ),
                 };
                 let cosponsors = invite
                     .map(|i| vec![code(MEMBERS[i % MEMBERS.len()])])
@@ -614,12 +611,11 @@ fn modified_paragraph_is_applied(
     id: &AmendmentId,
     paragraph: &str,
 ) -> Result<(), TestCaseError> {
-    let amendment = negotiation.amendments().into_iter().find(|a| &a.id == id);
-    let Some(amendment) = amendment else {
+    let amendments = negotiation.amendments();
+    let Some(amendment) = amendments.iter().find(|a| &a.id == id) else {
         return Ok(());
     };
-    let others_on_clause = negotiation
-        .amendments()
+    let others_on_clause = amendments
         .iter()
         .filter(|a| a.id != amendment.id && a.awaits_application())
         .any(|a| a.clause() == amendment.clause());
