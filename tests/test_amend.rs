@@ -46,7 +46,7 @@ fn a_whole_negotiation() {
     insta::assert_snapshot!(output.normalized(&env), @r#"
     Proposed TUR-1: TUR proposes TUR-1: replace "shall cooperate" in OP 1
 
-    *Call upon* all States to strengthen border controls and [-shall-]{+should+} cooperate closely;
+    *Call upon* all States to strengthen border controls and {--shall--}{++should++} cooperate closely;
     "#);
     env.at("2022-09-12T11:00:00+05:00");
     env.decl(
@@ -175,7 +175,7 @@ fn a_whole_negotiation() {
       2022-09-20 16:00  accept    Republic of Tajikistan (TJK) (as modified)
 
     Redline against the current text:
-    *Call upon* all States to strengthen border controls and [-shall-]{+could+} cooperate closely;
+    *Call upon* all States to strengthen border controls and {--shall--}{++could++} cooperate closely;
     "#);
 
     env.at("2022-09-21T09:00:00+05:00");
@@ -906,13 +906,13 @@ fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overla
     insta::assert_snapshot!(output.normalized(&env), @"
     TUR rebases TUR-1 onto the current text of OP 1 (op-borders)
 
-    *Call upon* all Member States to strengthen border controls and shall cooperate [-closely-]{+fully+};
+    *Call upon* all Member States to strengthen border controls and shall cooperate {--closely--}{++fully++};
     ");
     let show = env
         .decl("repo", &["amend", "show", "TUR-1"])
         .success()
         .stdout;
-    assert!(show.contains("*Call upon* all Member States to strengthen border controls and shall cooperate [-closely-]{+fully+};"), "{show}");
+    assert!(show.contains("*Call upon* all Member States to strengthen border controls and shall cooperate {--closely--}{++fully++};"), "{show}");
     assert!(!show.contains("Stale"), "{show}");
     refused(
         &env,
@@ -1045,7 +1045,7 @@ fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_termina
     );
     assert!(
         shown.contains(
-            "[-again-]{+<U+001B>[2Jagain<U+001B>]0;pwned<U+0007>+} in [-2024-]{+<U+202E>4202<U+202C>+}."
+            "{--again--}{++<U+001B>[2Jagain<U+001B>]0;pwned<U+0007>++} in {--2024--}{++<U+202E>4202<U+202C>++}."
         ),
         "{shown}"
     );

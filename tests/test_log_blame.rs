@@ -72,7 +72,7 @@ fn log_and_blame_follow_one_clause() {
     );
     assert!(
         log.contains(
-            "*Decide* to [-meet again-]{+convene a fourth conference+} in 2025 in Dushanbe."
+            "*Decide* to {--meet again--}{++convene a fourth conference++} in 2025 in Dushanbe."
         ),
         "{log}"
     );

@@ -95,7 +95,7 @@ fn one_clause_and_the_default_range() {
     1 clause changed, 0 inserted, 0 deleted, 0 moved
 
     OP 3
-        Decide to meet again in [-2024-]{+2025+}.
+        Decide to meet again in {--2024--}{++2025++}.
         TUR-1: proposed by Republic of Türkiye.
     ");
     // With no arguments: the last revision against the working tree.
@@ -135,7 +135,7 @@ fn two_files_compared_with_the_same_engine() {
     1 word inserted, 1 word deleted
 
     ¶ 1
-        States [-shall-]{+should+} cooperate closely.
+        States {--shall--}{++should++} cooperate closely.
     ");
     let output = env
         .decl("", &["redline", "--files", "old.txt", "missing.txt"])

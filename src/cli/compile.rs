@@ -25,7 +25,7 @@ pub struct CompileArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompileFormat {
-    /// Colours on a terminal, [-deleted-]{+inserted+} markers otherwise
+    /// Colours on a terminal, CriticMarkup {--deleted--}{++inserted++} otherwise
     Term,
     /// Markdown with <ins> and <del>
     Md,

@@ -43,7 +43,7 @@ pub struct RedlineArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RedlineFormat {
-    /// Colours on a terminal, [-deleted-]{+inserted+} markers otherwise
+    /// Colours on a terminal, CriticMarkup {--deleted--}{++inserted++} otherwise
     Term,
     /// Markdown with <ins> and <del>
     Md,

@@ -12,6 +12,11 @@
 //!   that matches it, preferring the one in front: `the [-big -]cat`, `parties[-, jointly,-]
 //!   shall` (the gap in front is empty there, the one after is a space). Insertions mirror this.
 //!
+//! A border gap stays equal text only when both sides separate alike (both empty, or both
+//! whitespace): readers see one side of an equal segment, so a space on one side only goes into
+//! the change, `develop[- the-]{+, in time, the+} capability`. Otherwise undoing the change
+//! would read "developthe" or "nationals, ]".
+//!
 //! Segments of the same kind that end up next to each other are merged, and empty ones dropped.
 
 use super::Segment;
@@ -59,34 +64,93 @@ fn push_change(sink: &mut SegmentSink, old: &TokenizedText, new: &TokenizedText,
     let new_gap_after = new.gap_before(new_range.end);
     match (old_range.is_empty(), new_range.is_empty()) {
         (false, false) => {
-            sink.equal(old_gap_before, new_gap_before);
-            sink.deleted(old.span(old_range));
-            sink.inserted(new.span(new_range));
-            sink.equal(old_gap_after, new_gap_after);
+            let (old_span, new_span) = (old.span(old_range), new.span(new_range));
+            let keep_before = same_boundary(old_gap_before, new_gap_before);
+            let keep_after = same_boundary(old_gap_after, new_gap_after);
+            if keep_before {
+                sink.equal(old_gap_before, new_gap_before);
+                sink.deleted(old_span);
+            } else {
+                sink.deleted(&[old_gap_before, old_span].concat());
+            }
+            if !keep_after {
+                sink.deleted(old_gap_after);
+            }
+            if !keep_before {
+                sink.inserted(new_gap_before);
+            }
+            sink.inserted(new_span);
+            if keep_after {
+                sink.equal(old_gap_after, new_gap_after);
+            } else {
+                sink.inserted(new_gap_after);
+            }
         }
         (false, true) => {
             // Both new gaps are the same gap here.
             let new_gap = new_gap_before;
-            if old_gap_before != new_gap && old_gap_after == new_gap {
-                sink.deleted(old.span_with_gap_before(old_range));
-                sink.equal(old_gap_after, new_gap);
-            } else {
-                sink.equal(old_gap_before, new_gap);
-                sink.deleted(old.span_with_gap_after(old_range));
+            match keep_one_gap(old_gap_before, old_gap_after, new_gap) {
+                Some(Side::Before) => {
+                    sink.equal(old_gap_before, new_gap);
+                    sink.deleted(old.span_with_gap_after(old_range));
+                }
+                Some(Side::After) => {
+                    sink.deleted(old.span_with_gap_before(old_range));
+                    sink.equal(old_gap_after, new_gap);
+                }
+                None => {
+                    sink.deleted(&[old.span_with_gap_before(old_range), old_gap_after].concat());
+                    sink.inserted(new_gap);
+                }
             }
         }
         (true, false) => {
             let old_gap = old_gap_before;
-            if new_gap_before != old_gap && new_gap_after == old_gap {
-                sink.inserted(new.span_with_gap_before(new_range));
-                sink.equal(old_gap, new_gap_after);
-            } else {
-                sink.equal(old_gap, new_gap_before);
-                sink.inserted(new.span_with_gap_after(new_range));
+            match keep_one_gap(new_gap_before, new_gap_after, old_gap) {
+                Some(Side::Before) => {
+                    sink.equal(old_gap, new_gap_before);
+                    sink.inserted(new.span_with_gap_after(new_range));
+                }
+                Some(Side::After) => {
+                    sink.inserted(new.span_with_gap_before(new_range));
+                    sink.equal(old_gap, new_gap_after);
+                }
+                None => {
+                    sink.deleted(old_gap);
+                    sink.inserted(&[new.span_with_gap_before(new_range), new_gap_after].concat());
+                }
             }
         }
         // The edit script never holds an empty edit; nothing to emit if it did.
         (true, true) => {}
+    }
+}
+
+/// Whether two gaps separate their neighbours alike: both empty (the tokens touch) or both
+/// whitespace. Only such a pair may be shown as equal text: a reader sees one side of an
+/// equal segment, and a space shown where the other side has none would join two words
+/// ("developthe") or split a word from its comma when the change is undone.
+fn same_boundary(a: &str, b: &str) -> bool {
+    a.is_empty() == b.is_empty()
+}
+
+enum Side {
+    Before,
+    After,
+}
+
+/// For a pure deletion (or insertion): which of the two gaps around the removed tokens stays
+/// as equal text, paired with the one gap of the other side. The identical one first, the one
+/// in front on a tie; `None` when neither separates alike, so both go into the change.
+fn keep_one_gap(before: &str, after: &str, other: &str) -> Option<Side> {
+    if before != other && after == other {
+        Some(Side::After)
+    } else if same_boundary(before, other) {
+        Some(Side::Before)
+    } else if same_boundary(after, other) {
+        Some(Side::After)
+    } else {
+        None
     }
 }
 

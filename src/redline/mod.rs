@@ -3,7 +3,7 @@
 //!
 //! This module owns the comparison only: text in, [`Redline`] out. It does no I/O and knows
 //! nothing of git, clauses, HTML or colours; `render` paints the segments (apart from
-//! [`render_plain`], the `[-deleted-]{+inserted+}` form used in terminals and tests) and `store`
+//! [`render_plain`], the CriticMarkup `{--deleted--}{++inserted++}` form of pipes and tests) and `store`
 //! finds the texts. [`RedlineOptions`] says what counts as a change, never how it looks.
 //!
 //! # How a redline is made
@@ -55,6 +55,7 @@ use std::time::Duration;
 mod align;
 mod build;
 mod cleanup;
+pub mod critic;
 pub mod document;
 mod edit;
 mod lines;
@@ -257,25 +258,17 @@ fn push_segment(segments: &mut Vec<Segment>, segment: Segment) {
     }
 }
 
-/// Renders a redline as plain text with `[-deleted-]` and `{+inserted+}` markers.
+/// Renders a redline as plain text in CriticMarkup: `{--deleted--}` and `{++inserted++}`.
 ///
-/// Equal text is shown as it reads in the new version (its new whitespace). The markers are
-/// not escaped: this is for terminals and tests, not for text that must be parsed back.
+/// Equal text is shown as it reads in the new version (its new whitespace). Braces and
+/// backslashes of the text are escaped, so [`critic::sides`] reads both texts back.
 pub fn render_plain(redline: &Redline) -> String {
     let mut rendered = String::new();
     for segment in &redline.segments {
         match segment {
-            Segment::Equal { new, .. } => rendered.push_str(new),
-            Segment::Deleted(deleted) => {
-                rendered.push_str("[-");
-                rendered.push_str(deleted);
-                rendered.push_str("-]");
-            }
-            Segment::Inserted(inserted) => {
-                rendered.push_str("{+");
-                rendered.push_str(inserted);
-                rendered.push_str("+}");
-            }
+            Segment::Equal { new, .. } => rendered.push_str(&critic::escape(new)),
+            Segment::Deleted(deleted) => rendered.push_str(&critic::deleted(deleted)),
+            Segment::Inserted(inserted) => rendered.push_str(&critic::inserted(inserted)),
         }
     }
     rendered

@@ -10,7 +10,8 @@ use proptest::prelude::*;
 use super::*;
 
 /// Redlines `old` against `new` with default options, checks the invariants, and compares the
-/// plain rendering (`[-deleted-]{+inserted+}`, equal text as in the new version) to `expected`.
+/// rendering in `git diff --word-diff`'s markers (`[-deleted-]{+inserted+}`, equal text as in
+/// the new version; easier to read in these examples than CriticMarkup) to `expected`.
 fn check(old: &str, new: &str, expected: &str) {
     check_with_options(&RedlineOptions::default(), old, new, expected);
 }
@@ -20,7 +21,7 @@ fn check_with_options(options: &RedlineOptions, old: &str, new: &str, expected: 
     let result = redline(old, new, options);
     assert_invariants(&result, old, new, options);
     assert_eq!(
-        render_plain(&result),
+        git_style(&result),
         expected,
         "segments: {:#?}",
         result.segments
@@ -64,6 +65,22 @@ fn assert_invariants(result: &Redline, old: &str, new: &str, options: &RedlineOp
             }
         }
     }
+    // A reader sees equal text in its new spacing; undoing every change must still give the
+    // old words, none joined to its neighbour or split from it.
+    let shown_old = shown_old_text(result);
+    assert_eq!(
+        tokens_without_whitespace(&shown_old),
+        tokens_without_whitespace(old),
+        "undoing the changes joins or splits words: {:#?}",
+        result.segments
+    );
+    if options.show_whitespace {
+        assert_eq!(
+            shown_old, old,
+            "undoing the changes: {:#?}",
+            result.segments
+        );
+    }
     for pair in result.segments.windows(2) {
         assert_ne!(
             std::mem::discriminant(&pair[0]),
@@ -77,6 +94,33 @@ fn assert_invariants(result: &Redline, old: &str, new: &str, options: &RedlineOp
             result.segments
         );
     }
+}
+
+/// The redline in `git diff --word-diff`'s markers, unescaped: for the examples only.
+fn git_style(result: &Redline) -> String {
+    let mut rendered = String::new();
+    for segment in &result.segments {
+        match segment {
+            Segment::Equal { new, .. } => rendered.push_str(new),
+            Segment::Deleted(deleted) => rendered.push_str(&format!("[-{deleted}-]")),
+            Segment::Inserted(inserted) => rendered.push_str(&format!("{{+{inserted}+}}")),
+        }
+    }
+    rendered
+}
+
+/// The old text as a reader of the redline sees it: equal text as it reads in the new version,
+/// and the deletions.
+fn shown_old_text(result: &Redline) -> String {
+    let mut text = String::new();
+    for segment in &result.segments {
+        match segment {
+            Segment::Equal { new, .. } => text.push_str(new),
+            Segment::Deleted(deleted) => text.push_str(deleted),
+            Segment::Inserted(_) => {}
+        }
+    }
+    text
 }
 
 fn without_whitespace(text: &str) -> String {
@@ -292,7 +336,7 @@ fn stats_count_words_and_changes() {
         &RedlineOptions::default(),
     );
     assert_eq!(
-        render_plain(&result),
+        git_style(&result),
         "The [-parties shall-]{+States should+} promote cooperation[-,-] in good faith\
          {+ and mutual respect+}."
     );
@@ -399,7 +443,7 @@ fn unrelated_bodies_under_the_same_headings_keep_the_headings() {
             .segments
             .iter()
             .any(|segment| matches!(segment, Segment::Equal { new, .. } if new.contains(&heading)));
-        assert!(is_kept, "{heading:?} lost in {}", render_plain(&result));
+        assert!(is_kept, "{heading:?} lost in {}", git_style(&result));
     }
     assert!(
         result.segments.len() <= 30 * 3 + 1,
@@ -544,6 +588,48 @@ fn piece() -> impl Strategy<Value = &'static str> {
     ])
 }
 
+/// Words, brackets and punctuation joined by one drafting convention: a single space between
+/// tokens, none after an opening bracket or before a closing one or a punctuation mark.
+fn spaced_text() -> impl Strategy<Value = String> {
+    let token = prop::sample::select(vec![
+        "the",
+        "parties",
+        "shall",
+        "should",
+        "develop",
+        "capability",
+        "and",
+        "their",
+        "[",
+        "]",
+        "(",
+        ")",
+        ",",
+        ";",
+        ".",
+        ":",
+        "*",
+        "in",
+        "of",
+        "стороны",
+        "الأطراف",
+        "各国",
+    ]);
+    prop::collection::vec(token, 0..40).prop_map(|tokens| {
+        let mut text = String::new();
+        for token in tokens {
+            let touches_previous = text.is_empty()
+                || text.ends_with(['[', '('])
+                || matches!(token, "]" | ")" | "," | ";" | "." | ":");
+            if !touches_previous {
+                text.push(' ');
+            }
+            text.push_str(token);
+        }
+        text
+    })
+}
+
 fn related_text() -> impl Strategy<Value = String> {
     prop::collection::vec(piece(), 0..60).prop_map(|pieces| pieces.concat())
 }
@@ -592,6 +678,27 @@ proptest! {
     }
 
     #[test]
+    fn undoing_every_change_gives_back_conventionally_spaced_text_exactly(
+        old in spaced_text(), new in spaced_text(), options in options()
+    ) {
+        // Spaced as a drafter types (one space between words, none inside brackets or before
+        // a comma), the reader's view of the old side must be the old text byte for byte.
+        let result = redline(&old, &new, &options);
+        assert_invariants(&result, &old, &new, &options);
+        prop_assert_eq!(shown_old_text(&result), old, "{}", git_style(&result));
+    }
+
+    #[test]
+    fn the_plain_form_reads_back_both_texts(
+        old in related_text(), new in related_text(), options in options()
+    ) {
+        let result = redline(&old, &new, &options);
+        let (shown_old, shown_new) = critic::sides(&render_plain(&result)).expect("paired");
+        prop_assert_eq!(shown_old, shown_old_text(&result));
+        prop_assert_eq!(shown_new, new);
+    }
+
+    #[test]
     fn identical_texts_are_unchanged(text in related_text(), options in options()) {
         let result = redline(&text, &text, &options);
         assert_invariants(&result, &text, &text, &options);
@@ -617,7 +724,7 @@ proptest! {
         prop_assume!(tokens_without_whitespace(&old) == tokens_without_whitespace(&new));
         let hidden = redline(&old, &new, &RedlineOptions::default());
         assert_invariants(&hidden, &old, &new, &RedlineOptions::default());
-        prop_assert!(hidden.is_unchanged(), "{:?} -> {:?}: {}", old, new, render_plain(&hidden));
+        prop_assert!(hidden.is_unchanged(), "{:?} -> {:?}: {}", old, new, git_style(&hidden));
         let shown = redline(&old, &new, &show_whitespace());
         assert_invariants(&shown, &old, &new, &show_whitespace());
         prop_assert_eq!(shown.is_unchanged(), old == new);

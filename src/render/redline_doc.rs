@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::emphasis::{RunKind, StyledRun, styled_runs};
 use super::templates::{RenderError, render};
 use crate::model::{DeclarationMeta, Part};
+use crate::redline::critic;
 use crate::redline::document::{ClauseChange, ClauseRedline, DocumentRedline};
 
 /// What every format shows.
@@ -139,8 +140,8 @@ impl RedlineView {
         out
     }
 
-    /// Terminal text wrapped at `width`: colours when `ansi`, else `[-deleted-]{+inserted+}`
-    /// markers.
+    /// Terminal text wrapped at `width`: colours when `ansi`, else CriticMarkup
+    /// (`{--deleted--}{++inserted++}`, see [`critic`]).
     pub fn terminal(&self, ansi: bool, width: Option<usize>) -> String {
         let mut out = format!(
             "{}: {} compared with {}\n{}\n",
@@ -345,9 +346,9 @@ fn markdown_run(run: &StyledRun) -> String {
 fn terminal_run(run: &StyledRun, ansi: bool) -> String {
     if !ansi {
         return match run.kind {
-            RunKind::Equal => run.text.clone(),
-            RunKind::Inserted => format!("{{+{}+}}", run.text),
-            RunKind::Deleted => format!("[-{}-]", run.text),
+            RunKind::Equal => critic::escape(&run.text),
+            RunKind::Inserted => critic::inserted(&run.text),
+            RunKind::Deleted => critic::deleted(&run.text),
         };
     }
     let mut codes = Vec::new();

@@ -1,5 +1,5 @@
 //! A redline for the terminal: insertions green and underlined, deletions red and struck
-//! through when colour is on; `[-old-]{+new+}` markers otherwise, which survive a pipe, a log
+//! through when colour is on; CriticMarkup `{--old--}{++new++}` otherwise, which survive a pipe, a log
 //! file and a screen reader.
 
 use crate::redline::{Redline, Segment};
