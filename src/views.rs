@@ -133,13 +133,24 @@ pub fn redline_between(
         document.clauses.retain(|c| &c.id == clause);
         document.summary = Summary::of(&document.clauses);
     }
-    Ok(RedlineView::new(
-        &new.meta,
-        &document,
-        &label_of(&from),
-        &to_label,
-        scope,
-    ))
+    let mut view = RedlineView::new(&new.meta, &document, &label_of(&from), &to_label, scope);
+    let date_of = |rev: &str| -> Option<String> {
+        revisions
+            .iter()
+            .find(|tag| tag.name == rev)
+            .map(|tag| tag.time.to_rfc3339())
+    };
+    view.from_date = date_of(from.as_str());
+    view.to_date = match request.to.as_deref() {
+        Some(to) => date_of(to),
+        None => None,
+    };
+    view.issued_by = new
+        .delegations
+        .iter()
+        .find(|delegation| delegation.role == crate::model::Role::Secretariat)
+        .map(|delegation| delegation.name.clone());
+    Ok(view)
 }
 
 /// The compilation text at `rev` (default: the working tree): every pending amendment under

@@ -61,7 +61,8 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         show_whitespace: args.whitespace,
         ..RedlineOptions::default()
     };
-    let scope = if args.all || args.clause.is_some() {
+    // A Word redline is the whole text, so that Reject All gives back the older one.
+    let scope = if args.all || args.clause.is_some() || args.format == RedlineFormat::Docx {
         Scope::Everything
     } else {
         Scope::Changes
@@ -94,7 +95,7 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
         }
         RedlineFormat::Docx => {
             refuse_binary_on_terminal("Word", "redline.docx", args.output.as_deref(), ui)?;
-            let bytes = crate::render::docx::redline_docx(&view, "decl")
+            let bytes = crate::render::docx_redline::redline_docx(&view, "decl")
                 .map_err(|e| CommandError::user(e.to_string()))?;
             return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
         }
@@ -175,6 +176,9 @@ fn files_view(
             heading: None,
             clauses,
         }],
+        from_date: None,
+        to_date: None,
+        issued_by: None,
     })
 }
 
@@ -216,6 +220,10 @@ fn paragraph_views(lines: Vec<Vec<StyledRun>>, scope: Scope) -> Vec<ClauseView> 
             id: format!("p{}", views.len() + 1),
             label,
             change,
+            moved: false,
+            old_number: None,
+            new_number: None,
+            runs: line.clone(),
             lines: vec![line],
             notes: Vec::new(),
             attribution: Vec::new(),

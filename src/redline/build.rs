@@ -154,6 +154,66 @@ fn keep_one_gap(before: &str, after: &str, other: &str) -> Option<Side> {
     }
 }
 
+/// Moves a change of whole lines so that it starts at a line break.
+///
+/// A diff may match a line's last mark with the same mark at the end of the lines inserted
+/// after it: `ammunition{+;\n(d) ... personnel+};`. Read line by line, the old side then has
+/// the ";" on a line of its own. The same change, slid right past that mark,
+/// `ammunition;{+\n(d) ... personnel;+}`, inserts whole lines. A change (all insertion or
+/// all deletion) between two equal runs is slid when it holds a line break and the equal
+/// text after it starts with what stands before its first break.
+pub(super) fn slide_changes_to_line_starts(segments: &mut Vec<Segment>) {
+    for at in 1..segments.len().saturating_sub(1) {
+        let change = match &segments[at] {
+            Segment::Inserted(text) | Segment::Deleted(text) => text,
+            Segment::Equal { .. } => continue,
+        };
+        let Some(first_break) = change.find('\n').filter(|at| *at > 0) else {
+            continue;
+        };
+        let head = change[..first_break].to_owned();
+        let (
+            Segment::Equal {
+                old: next_old,
+                new: next_new,
+            },
+            Segment::Equal { .. },
+        ) = (&segments[at + 1], &segments[at - 1])
+        else {
+            continue;
+        };
+        let fits = |text: &str| {
+            text.strip_prefix(head.as_str()).is_some_and(|rest| {
+                !(rest.starts_with(char::is_alphanumeric) && head.ends_with(char::is_alphanumeric))
+            })
+        };
+        // The equal run after may be used up only at the very end, where no segment follows
+        // that would then touch the change.
+        let used_up = next_old.len() == head.len() || next_new.len() == head.len();
+        if !(fits(next_old) && fits(next_new)) || (used_up && at + 2 < segments.len()) {
+            continue;
+        }
+        if let Segment::Equal { old, new } = &mut segments[at + 1] {
+            old.drain(..head.len());
+            new.drain(..head.len());
+        }
+        if let Segment::Inserted(text) | Segment::Deleted(text) = &mut segments[at] {
+            text.drain(..head.len());
+            text.push_str(&head);
+        }
+        if let Segment::Equal { old, new } = &mut segments[at - 1] {
+            old.push_str(&head);
+            new.push_str(&head);
+        }
+    }
+    if let Some(Segment::Equal { old, new }) = segments.last()
+        && old.is_empty()
+        && new.is_empty()
+    {
+        segments.pop();
+    }
+}
+
 /// Collects segments, merging neighbours of the same kind and dropping empty ones.
 #[derive(Debug, Default)]
 struct SegmentSink {

@@ -34,6 +34,8 @@ pub struct Summary {
     pub moved: usize,
     /// Clauses whose number changed only because others were inserted, deleted or moved.
     pub renumbered: usize,
+    /// Clauses whose words and place stayed but whose status changed (marked agreed, ...).
+    pub status_only: usize,
     pub unchanged: usize,
 }
 
@@ -46,6 +48,10 @@ pub struct ClauseRedline {
     pub change: ClauseChange,
     /// The clause's place relative to the others changed.
     pub moved: bool,
+    /// This entry only marks the old place of a moved clause (`moved` is set too): its own
+    /// entry stands at its new place. Both carry the same redline, so a format can show the
+    /// old wording here and the new there (Word's tracked moves).
+    pub moved_away: bool,
     pub old_status: Option<ClauseStatus>,
     pub new_status: Option<ClauseStatus>,
     /// The wording compared (all inserted for a new clause, all deleted for a removed one).
@@ -124,25 +130,33 @@ pub fn compare(
         let new_set: HashSet<&ClauseId> = new_order.iter().copied().collect();
         let old_set: HashSet<&ClauseId> = old_order.iter().copied().collect();
 
-        // Deleted clauses go after the clause that preceded them in the old text.
-        let mut deleted_after: BTreeMap<Option<&ClauseId>, Vec<&ClauseId>> = BTreeMap::new();
+        // Deleted clauses, and the old places of moved ones, go after the clause that preceded
+        // them in the old text and stayed in place.
+        let mut left_after: BTreeMap<Option<&ClauseId>, Vec<&ClauseId>> = BTreeMap::new();
         let mut previous_kept: Option<&ClauseId> = None;
         for id in &old_order {
-            if new_set.contains(id) {
+            if new_set.contains(id) && !moved.contains(id) {
                 previous_kept = Some(id);
             } else {
-                deleted_after.entry(previous_kept).or_default().push(id);
+                left_after.entry(previous_kept).or_default().push(id);
             }
         }
-        let mut sequence: Vec<&ClauseId> = deleted_after.remove(&None).unwrap_or_default();
+        let old_place = |id| (id, true);
+        let mut sequence: Vec<(&ClauseId, bool)> = left_after
+            .remove(&None)
+            .unwrap_or_default()
+            .into_iter()
+            .map(old_place)
+            .collect();
         for id in &new_order {
-            sequence.push(id);
-            if old_set.contains(id) {
-                sequence.extend(deleted_after.remove(&Some(*id)).unwrap_or_default());
+            sequence.push((id, false));
+            if old_set.contains(id) && !moved.contains(id) {
+                let left = left_after.remove(&Some(*id)).unwrap_or_default();
+                sequence.extend(left.into_iter().map(old_place));
             }
         }
 
-        for id in sequence {
+        for (id, at_old_place) in sequence {
             let old_clause = old.clauses.get(id).filter(|_| old_set.contains(id));
             let new_clause = new.clauses.get(id).filter(|_| new_set.contains(id));
             let old_wording = old_clause.map(|c| c.wording()).unwrap_or_default();
@@ -163,6 +177,7 @@ pub fn compare(
                 .then(|| new_numbers.get(id).copied())
                 .flatten();
             let is_moved = moved.contains(id);
+            let moved_away = is_moved && at_old_place;
             clauses.push(ClauseRedline {
                 id: id.clone(),
                 part,
@@ -170,10 +185,15 @@ pub fn compare(
                 new_number,
                 change,
                 moved: is_moved,
+                moved_away,
                 old_status: old_clause.map(|c| c.status),
                 new_status: new_clause.map(|c| c.status),
                 redline: clause_redline,
-                attribution: attributions.remove(id).unwrap_or_default(),
+                attribution: if moved_away {
+                    Vec::new()
+                } else {
+                    attributions.remove(id).unwrap_or_default()
+                },
             });
         }
     }
@@ -225,9 +245,13 @@ fn moved_clauses<'a>(old: &[&'a ClauseId], new: &[&'a ClauseId]) -> HashSet<&'a 
 }
 
 impl ClauseRedline {
-    /// "OP 7 (was OP 6)", "OP 3 (new)", "PP 2 (deleted)".
+    /// "OP 7 (was OP 6)", "OP 3 (new)", "PP 2 (deleted)", "OP 6 (moved to OP 3)".
     pub fn label(&self) -> String {
         match (self.old_number, self.new_number) {
+            (Some(old), Some(new)) if self.moved_away && old != new => {
+                format!("{old} (moved to {new})")
+            }
+            (Some(old), _) if self.moved_away => format!("{old} (moved from here)"),
             (Some(old), Some(new)) if old != new => format!("{new} (was {old})"),
             (_, Some(new)) if self.change == ClauseChange::Inserted => format!("{new} (new)"),
             (_, Some(new)) => new.to_string(),
@@ -241,13 +265,22 @@ impl ClauseRedline {
     pub fn is_interesting(&self) -> bool {
         self.change != ClauseChange::Unchanged || self.moved
     }
+
+    /// Whether only the clause's status changed: same words, same place.
+    pub fn is_status_only(&self) -> bool {
+        !self.is_interesting()
+            && matches!((self.old_status, self.new_status), (Some(old), Some(new)) if old != new)
+    }
 }
 
 impl Summary {
     /// Counts the changes among `clauses` (all of a comparison, or the ones a reader asked for).
     pub fn of(clauses: &[ClauseRedline]) -> Summary {
         let mut summary = Summary::default();
-        for clause in clauses {
+        for clause in clauses.iter().filter(|clause| !clause.moved_away) {
+            if clause.is_status_only() {
+                summary.status_only += 1;
+            }
             match clause.change {
                 ClauseChange::Changed => summary.changed += 1,
                 ClauseChange::Inserted => summary.inserted += 1,
@@ -278,6 +311,9 @@ impl Summary {
         parts.push(format!("{} moved", self.moved));
         if self.renumbered > 0 {
             parts.push(format!("{} renumbered only", self.renumbered));
+        }
+        if self.status_only > 0 {
+            parts.push(format!("{} changed status only", self.status_only));
         }
         parts.join(", ")
     }

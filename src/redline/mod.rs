@@ -220,6 +220,7 @@ pub fn redline(old: &str, new: &str, options: &RedlineOptions) -> Redline {
             }
         }
     }
+    build::slide_changes_to_line_starts(&mut segments);
     Redline { segments }
 }
 

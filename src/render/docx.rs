@@ -1,154 +1,16 @@
-//! Word documents (docx-rs): a redline with real tracked changes.
-//!
-//! Each insertion is a `w:ins` and each deletion a `w:del`, authored by the delegation whose
-//! amendment made it and dated when it was applied, so a reviewer can open the file in Word or
-//! LibreOffice and accept or reject each change.
+//! Word documents (docx-rs): the numbered final text, and what both Word writers share. The
+//! redline, with its tracked changes, is `docx_redline`.
 
 use docx_rs::{
-    AlignmentType, Delete, Docx, Header, Insert, LineSpacing, Paragraph, Run, RunFonts,
-    SpecialIndentType,
+    AlignmentType, Docx, Header, LineSpacing, Paragraph, Run, RunFonts, SpecialIndentType,
 };
-
-use super::emphasis::{RunKind, StyledRun};
-use super::redline_doc::{ClauseView, RedlineView};
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not write the Word document: {0}")]
-pub struct DocxError(String);
+pub struct DocxError(pub(super) String);
 
-const BODY_SIZE: usize = 24; // half-points: 12 pt
-const NOTE_SIZE: usize = 18;
-/// Twentieths of a point: the hanging indent of the paragraph number.
-const LABEL_INDENT: i32 = 2160;
-const SUB_INDENT: i32 = 2880;
-
-/// A redline as a `.docx` with tracked changes.
-pub fn redline_docx(view: &RedlineView, fallback_author: &str) -> Result<Vec<u8>, DocxError> {
-    let mut docx = Docx::new()
-        .default_fonts(
-            RunFonts::new()
-                .ascii("Times New Roman")
-                .hi_ansi("Times New Roman")
-                .cs("Times New Roman")
-                .east_asia("Times New Roman"),
-        )
-        .default_size(BODY_SIZE)
-        .header(
-            Header::new().add_paragraph(
-                Paragraph::new()
-                    .align(AlignmentType::Right)
-                    .add_run(Run::new().add_safe_text(&view.symbol).size(NOTE_SIZE)),
-            ),
-        );
-    docx = docx
-        .add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(Run::new().add_safe_text(&view.title).bold().size(28)),
-        )
-        .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(
-            Run::new().add_safe_text(format!(
-                "{}: {} compared with {}",
-                view.heading, view.from_label, view.to_label
-            )),
-        ))
-        .add_paragraph(
-            Paragraph::new().align(AlignmentType::Center).add_run(
-                Run::new()
-                    .add_safe_text(&view.summary)
-                    .size(NOTE_SIZE)
-                    .color("555555"),
-            ),
-        );
-    for part in &view.parts {
-        if let Some(heading) = &part.heading {
-            docx = docx
-                .add_paragraph(Paragraph::new().add_run(Run::new().add_safe_text(heading).bold()));
-        }
-        for clause in &part.clauses {
-            for paragraph in clause_paragraphs(clause, fallback_author) {
-                docx = docx.add_paragraph(paragraph);
-            }
-        }
-    }
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    docx.build()
-        .pack(&mut bytes)
-        .map_err(|e| DocxError(e.to_string()))?;
-    Ok(bytes.into_inner())
-}
-
-fn clause_paragraphs(clause: &ClauseView, fallback_author: &str) -> Vec<Paragraph> {
-    let author = clause.author.as_deref().unwrap_or(fallback_author);
-    let date = clause.date.as_deref().unwrap_or("1970-01-01T00:00:00Z");
-    let mut paragraphs = Vec::new();
-    for (idx, line) in clause.lines.iter().enumerate() {
-        let mut paragraph = if idx == 0 {
-            Paragraph::new()
-                .indent(
-                    Some(LABEL_INDENT),
-                    Some(SpecialIndentType::Hanging(LABEL_INDENT)),
-                    None,
-                    None,
-                )
-                .add_run(Run::new().add_safe_text(&clause.label).bold())
-                .add_run(Run::new().add_tab())
-        } else {
-            Paragraph::new().indent(
-                Some(SUB_INDENT),
-                Some(SpecialIndentType::Hanging(720)),
-                None,
-                None,
-            )
-        };
-        paragraph = paragraph
-            .align(AlignmentType::Both)
-            .line_spacing(LineSpacing::new().after(80));
-        for run in line {
-            paragraph = match run.kind {
-                RunKind::Equal => {
-                    paragraph.add_run(styled(Run::new().add_safe_text(&run.text), run))
-                }
-                RunKind::Inserted => paragraph.add_insert(
-                    Insert::new(styled(Run::new().add_safe_text(&run.text), run))
-                        .author(author)
-                        .date(date),
-                ),
-                RunKind::Deleted => paragraph.add_delete(
-                    Delete::new()
-                        .add_run(styled(Run::new().add_safe_delete_text(&run.text), run))
-                        .author(author)
-                        .date(date),
-                ),
-            };
-        }
-        paragraphs.push(paragraph);
-    }
-    for note in clause.notes.iter().chain(&clause.attribution) {
-        paragraphs.push(
-            Paragraph::new()
-                .indent(Some(LABEL_INDENT), None, None, None)
-                .line_spacing(LineSpacing::new().after(40))
-                .add_run(
-                    Run::new()
-                        .add_safe_text(note)
-                        .size(NOTE_SIZE)
-                        .color("555555"),
-                ),
-        );
-    }
-    paragraphs
-}
-
-fn styled(mut docx_run: Run, run: &StyledRun) -> Run {
-    if run.italic {
-        docx_run = docx_run.italic();
-    }
-    if run.bold {
-        docx_run = docx_run.bold();
-    }
-    docx_run
-}
+pub(super) const BODY_SIZE: usize = 24; // half-points: 12 pt
+pub(super) const NOTE_SIZE: usize = 18;
 
 /// The numbering that gives operative paragraphs "1." and sub-paragraphs "(a)". Ids start at
 /// 2: docx-rs writes a numbering of its own with id 1.
@@ -307,7 +169,7 @@ pub fn export_docx(view: &super::export::ExportView) -> Result<Vec<u8>, DocxErro
 
 /// `Run::add_text` with the characters XML cannot hold (an escape sequence in a wording) shown
 /// as `<U+001B>`: docx-rs writes them as they are, and Word then refuses the whole file.
-trait SafeText {
+pub(super) trait SafeText {
     fn add_safe_text(self, text: impl AsRef<str>) -> Self;
     fn add_safe_delete_text(self, text: impl AsRef<str>) -> Self;
 }

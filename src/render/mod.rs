@@ -4,6 +4,7 @@
 pub mod akn;
 pub mod compile;
 pub mod docx;
+pub mod docx_redline;
 pub mod emphasis;
 pub mod export;
 pub mod inline;

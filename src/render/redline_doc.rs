@@ -26,6 +26,13 @@ pub struct RedlineView {
     pub lang: String,
     pub dir: String,
     pub parts: Vec<PartView>,
+    /// When the two texts were made (RFC 3339): the revisions' tags; none for the working
+    /// tree or a file.
+    pub from_date: Option<String>,
+    pub to_date: Option<String>,
+    /// Who issues the comparison (the secretariat), for a document's author and for changes
+    /// no amendment explains.
+    pub issued_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,9 +45,21 @@ pub struct PartView {
 pub struct ClauseView {
     pub id: String,
     pub label: String,
+    /// `unchanged`, `changed`, `inserted`, `deleted`, or `moved-away` (the old place of a
+    /// clause moved elsewhere, shown with a note; its own entry is at its new place).
     pub change: &'static str,
+    /// The clause's place among the others changed (set on both of its entries).
+    pub moved: bool,
+    /// The paragraph number in the older and the newer text ("OP 6"), where it has one, for
+    /// formats that track the number itself (Word).
+    pub old_number: Option<String>,
+    pub new_number: Option<String>,
     /// The wording as styled runs, one list per line (the text, then each sub-paragraph).
     pub lines: Vec<Vec<StyledRun>>,
+    /// The same runs before they were split into lines, line breaks included: a format that
+    /// tracks paragraph marks (Word) splits them itself.
+    #[serde(skip)]
+    pub runs: Vec<StyledRun>,
     pub notes: Vec<String>,
     pub attribution: Vec<String>,
     /// Who the change is attributed to (the proposers of the amendments behind it), for
@@ -104,6 +123,9 @@ impl RedlineView {
             dir: direction(&language).to_owned(),
             lang: language,
             parts,
+            from_date: None,
+            to_date: None,
+            issued_by: None,
         }
     }
 
@@ -207,20 +229,27 @@ pub fn direction(language: &str) -> &'static str {
 
 fn clause_view(clause: &ClauseRedline) -> ClauseView {
     let change = match clause.change {
+        _ if clause.moved_away => "moved-away",
         ClauseChange::Unchanged => "unchanged",
         ClauseChange::Changed => "changed",
         ClauseChange::Inserted => "inserted",
         ClauseChange::Deleted => "deleted",
     };
     let mut notes = Vec::new();
-    if clause.moved {
-        notes.push(match clause.old_number {
-            Some(old) => format!("Moved (was {old})."),
-            None => "Moved.".to_owned(),
-        });
+    match (clause.old_number, clause.new_number) {
+        (Some(old), Some(new)) if clause.moved_away && old == new => notes.push(format!(
+            "Moved from here; it keeps its number, {new}, in its new place."
+        )),
+        (_, Some(new)) if clause.moved_away => notes.push(format!("Moved to {new}.")),
+        (Some(old), Some(new)) if clause.moved && old != new => {
+            notes.push(format!("Moved (was {old})."))
+        }
+        _ if clause.moved => notes.push("Moved; its number is unchanged.".to_owned()),
+        _ => {}
     }
     if let (Some(old), Some(new)) = (clause.old_status, clause.new_status)
         && old != new
+        && !clause.moved_away
     {
         notes.push(format!("Status: {old} → {new}."));
     }
@@ -251,11 +280,22 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
         .filter_map(|a| a.date)
         .max()
         .map(|d| d.to_rfc3339());
+    let runs = styled_runs(&clause.redline.segments);
     ClauseView {
         id: clause.id.to_string(),
         label: clause.label(),
         change,
-        lines: split_lines(styled_runs(&clause.redline.segments)),
+        moved: clause.moved,
+        old_number: clause.old_number.map(|n| n.to_string()),
+        new_number: clause.new_number.map(|n| n.to_string()),
+        // The old place of a moved clause is a note in formats that show one text; Word, which
+        // tracks the move, takes the runs.
+        lines: if clause.moved_away {
+            Vec::new()
+        } else {
+            split_lines(runs.clone())
+        },
+        runs,
         notes,
         attribution,
         author,

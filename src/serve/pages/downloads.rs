@@ -53,9 +53,15 @@ pub async fn export(
         };
         if file == "redline.docx" {
             let request = redline_request(&query);
-            let view =
-                views::redline_between(repo, &request, &RedlineOptions::default(), Scope::Changes)?;
-            let bytes = crate::render::docx::redline_docx(&view, "decl")
+            // The whole text, as `decl redline --format docx` gives it: Reject All then gives
+            // back the older text.
+            let view = views::redline_between(
+                repo,
+                &request,
+                &RedlineOptions::default(),
+                Scope::Everything,
+            )?;
+            let bytes = crate::render::docx_redline::redline_docx(&view, "decl")
                 .map_err(|e| PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             return download(
                 bytes,

@@ -1,0 +1,287 @@
+//! The redline invariant on the bundled negotiation: between every two revisions and in every
+//! format, undoing the changes gives the older text and doing them the newer one, word for
+//! word and space for space, with each clause in its place in both.
+//!
+//! The redlines are read back by readers that are not decl's: Python's HTML parser and a small
+//! CriticMarkup reader (`tests/redline_sides.py`), pandoc for Markdown (made HTML) and for
+//! Word (`--track-changes=reject|accept`). The texts they must give are the revisions' own, from
+//! `decl export --format json`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{TestEnv, tool_available};
+
+const REVISIONS: [&str; 5] = ["zero-draft", "rev1", "rev2", "rev3", "adopted"];
+
+/// A revision's text: each paragraph's citation ("OP 6") and lines (the text, then "(a) ...").
+#[derive(Debug)]
+struct RevisionText {
+    paragraphs: Vec<(String, Vec<String>)>,
+}
+
+impl RevisionText {
+    fn read(env: &TestEnv, rev: &str) -> RevisionText {
+        let file = format!("{rev}.json");
+        env.decl(
+            "d",
+            &[
+                "export", "--rev", rev, "--draft", "--format", "json", "-o", &file,
+            ],
+        )
+        .success();
+        let json: serde_json::Value =
+            serde_json::from_str(&env.read(&format!("d/{file}"))).unwrap();
+        let mut paragraphs = Vec::new();
+        for part in ["preamble", "operative"] {
+            for paragraph in json[part].as_array().unwrap() {
+                let mut lines = vec![paragraph["text"].as_str().unwrap().to_owned()];
+                for sub in paragraph["subparagraphs"].as_array().unwrap() {
+                    lines.push(format!(
+                        "{} {}",
+                        sub["number"].as_str().unwrap(),
+                        sub["text"].as_str().unwrap()
+                    ));
+                }
+                let citation = paragraph["citation"].as_str().unwrap().to_owned();
+                paragraphs.push((citation, lines));
+            }
+        }
+        RevisionText { paragraphs }
+    }
+
+    fn lines_of(&self, citation: &str) -> &[String] {
+        &self
+            .paragraphs
+            .iter()
+            .find(|(c, _)| c == citation)
+            .unwrap_or_else(|| panic!("no {citation}"))
+            .1
+    }
+
+    /// The text as Word paragraphs: the number, a space (pandoc's plain rendering of the tab)
+    /// and the text; each sub-paragraph its own paragraph.
+    fn word_paragraphs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (citation, lines) in &self.paragraphs {
+            out.push(format!("{citation} {}", lines[0]));
+            out.extend(lines[1..].iter().cloned());
+        }
+        out
+    }
+}
+
+/// One clause entry of a redline as a reader sees it.
+#[derive(Debug, serde::Deserialize)]
+struct Entry {
+    label: String,
+    old: Vec<String>,
+    new: Vec<String>,
+}
+
+/// What a label says of the entry: its citation in the older and in the newer text, and
+/// whether it only marks the old place of a moved clause.
+fn citations(label: &str) -> (Option<String>, Option<String>, bool) {
+    let (number, note) = match label.split_once(" (") {
+        Some((number, note)) => (number.to_owned(), Some(note.trim_end_matches(')'))),
+        None => (label.to_owned(), None),
+    };
+    match note {
+        None => (Some(number.clone()), Some(number), false),
+        Some("new") => (None, Some(number), false),
+        Some("deleted") => (Some(number), None, false),
+        Some("moved from here") => (Some(number.clone()), Some(number), true),
+        Some(note) if note.starts_with("moved to ") => {
+            let new = note.trim_start_matches("moved to ").to_owned();
+            (Some(number), Some(new), true)
+        }
+        Some(note) => {
+            let old = note.strip_prefix("was ").expect("a known label").to_owned();
+            (Some(old), Some(number), false)
+        }
+    }
+}
+
+/// Checks every entry's two sides against the two texts, and that each text's paragraphs all
+/// appear, in order, where the entries put them.
+fn check_entries(
+    format: &str,
+    pair: (&str, &str),
+    entries: &[Entry],
+    texts: (&RevisionText, &RevisionText),
+) {
+    let (old_text, new_text) = texts;
+    let (mut old_order, mut new_order) = (Vec::new(), Vec::new());
+    let moved_here: Vec<String> = entries
+        .iter()
+        .filter_map(|entry| match citations(&entry.label) {
+            (_, Some(new), true) => Some(new),
+            _ => None,
+        })
+        .collect();
+    for entry in entries {
+        let (old, new, old_place) = citations(&entry.label);
+        let context = format!("{format}, {} to {}, {}", pair.0, pair.1, entry.label);
+        let non_empty = |lines: &[String]| -> Vec<String> {
+            lines.iter().filter(|l| !l.is_empty()).cloned().collect()
+        };
+        if old_place {
+            old_order.push(old.unwrap());
+            continue;
+        }
+        match &old {
+            Some(old) => assert_eq!(
+                non_empty(&entry.old),
+                old_text.lines_of(old),
+                "{context}: old side"
+            ),
+            None => assert!(
+                non_empty(&entry.old).is_empty(),
+                "{context}: old side not empty"
+            ),
+        }
+        match &new {
+            Some(new) => assert_eq!(
+                non_empty(&entry.new),
+                new_text.lines_of(new),
+                "{context}: new side"
+            ),
+            None => assert!(
+                non_empty(&entry.new).is_empty(),
+                "{context}: new side not empty"
+            ),
+        }
+        let moved = new.as_ref().is_some_and(|n| moved_here.contains(n));
+        if let Some(old) = old.filter(|_| !moved) {
+            old_order.push(old);
+        }
+        new_order.extend(new);
+    }
+    let all = |text: &RevisionText| -> Vec<String> {
+        text.paragraphs.iter().map(|p| p.0.clone()).collect()
+    };
+    assert_eq!(
+        old_order,
+        all(old_text),
+        "{format}, {} to {}: the older text's order",
+        pair.0,
+        pair.1
+    );
+    assert_eq!(
+        new_order,
+        all(new_text),
+        "{format}, {} to {}: the newer text's order",
+        pair.0,
+        pair.1
+    );
+}
+
+fn sides(kind: &str, file: &Path) -> Vec<Entry> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/redline_sides.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(kind)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn pandoc(args: &[&str], file: &Path) -> String {
+    let output = Command::new("pandoc")
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn every_redline_between_the_bundled_revisions_gives_back_both_texts_in_every_format() {
+    if !tool_available("python3") || !tool_available("pandoc") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.dushanbe("d");
+    let texts: BTreeMap<&str, RevisionText> = REVISIONS
+        .iter()
+        .map(|rev| (*rev, RevisionText::read(&env, rev)))
+        .collect();
+    let dir = env.root().join("d");
+    for (idx, from) in REVISIONS.iter().enumerate() {
+        for to in &REVISIONS[idx + 1..] {
+            let pair = (*from, *to);
+            let both = (&texts[from], &texts[to]);
+            let redline = |format: &str, file: &str| {
+                env.decl(
+                    "d",
+                    &["redline", from, to, "--all", "--format", format, "-o", file],
+                )
+                .success();
+                dir.join(file)
+            };
+
+            check_entries(
+                "term",
+                pair,
+                &sides("critic", &redline("term", "r.txt")),
+                both,
+            );
+            check_entries(
+                "html",
+                pair,
+                &sides("html", &redline("html", "r.html")),
+                both,
+            );
+            let md_as_html = dir.join("md.html");
+            std::fs::write(
+                &md_as_html,
+                pandoc(
+                    &["-f", "gfm", "-t", "html", "--wrap=none"],
+                    &redline("md", "r.md"),
+                ),
+            )
+            .unwrap();
+            check_entries("md", pair, &sides("md", &md_as_html), both);
+
+            let docx = redline("docx", "r.docx");
+            for (mode, text) in [("reject", both.0), ("accept", both.1)] {
+                let plain = pandoc(
+                    &[
+                        &format!("--track-changes={mode}"),
+                        "-t",
+                        "plain",
+                        "--wrap=none",
+                    ],
+                    &docx,
+                );
+                let paragraphs: Vec<String> = plain
+                    .split("\n\n")
+                    // pandoc shows an indented paragraph as a quotation, two spaces in.
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| p.starts_with("PP ") || p.starts_with("OP ") || p.starts_with('('))
+                    .collect();
+                let expected = text.word_paragraphs();
+                let first_difference = paragraphs.iter().zip(&expected).position(|(a, b)| a != b);
+                assert!(
+                    paragraphs == expected,
+                    "docx {mode}, {from} to {to}: {} paragraphs for {}; first difference: {:?}",
+                    paragraphs.len(),
+                    expected.len(),
+                    first_difference.map(|at| (&paragraphs[at], &expected[at]))
+                );
+            }
+        }
+    }
+}
