@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
 
 use super::RedlineOptions;
-use super::cleanup::{EditWeight, fold_confetti};
+use super::cleanup::{EditWeight, fold_confetti, is_small_word};
 use super::edit::{Edit, EditKind, push_edit};
 use super::tokenized_text::TokenizedText;
 
@@ -554,6 +554,9 @@ fn weigher<'a>(
         touches_line_break: edit.kind == EditKind::Equal
             && (old.span_with_gaps(edit.old.clone()).contains('\n')
                 || new.span_with_gaps(edit.new.clone()).contains('\n')),
+        small_words_only: edit.kind == EditKind::Equal
+            && (1..=2).contains(&old.words_in(edit.old.clone()))
+            && old.words(edit.old.clone()).all(is_small_word),
     }
 }
 

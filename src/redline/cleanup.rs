@@ -15,7 +15,12 @@
 //!
 //! - it holds no word at all (only punctuation), or
 //! - it holds fewer words than the change on each of its sides, where a change's size is the
-//!   larger of its deleted and inserted word counts.
+//!   larger of its deleted and inserted word counts, or
+//! - it holds one or two words, all small ones (articles, prepositions, conjunctions,
+//!   possessives: "the", "of", "to", "their"), and the changes on both sides replace words
+//!   (each deletes and inserts): `{--promote--}{++enhance++} the {--use--}{++application++}`
+//!   is one rewritten phrase, read as `{--promote the use--}{++enhance the application++}`.
+//!   A small word next to a pure insertion or deletion, or any larger word, keeps its place.
 //!
 //! Folding makes a change bigger, which can make the equal run before it foldable in turn, so
 //! the rule is applied until nothing changes. Equal runs at the very start or end are never
@@ -65,6 +70,22 @@ pub(super) struct EditWeight {
     /// Whether the edit's text, including the whitespace on both sides of it, holds a line
     /// break in either text. Only consulted for equal runs.
     pub(super) touches_line_break: bool,
+    /// Whether every word of the edit is a small word ([`is_small_word`]). Only consulted for
+    /// equal runs of one or two words.
+    pub(super) small_words_only: bool,
+}
+
+/// Function words that hold a rewritten phrase together without carrying its meaning, in the
+/// languages whose words are spaced (English, French, Spanish, Russian).
+pub(super) fn is_small_word(word: &str) -> bool {
+    const SMALL_WORDS: &[&str] = &[
+        "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "and",
+        "or", "as", "its", "their", "his", "her", "our", "this", "that", "these", "those", "le",
+        "la", "les", "l", "de", "des", "du", "d", "et", "ou", "à", "au", "aux", "en", "el", "los",
+        "las", "del", "y", "o", "и", "в", "на", "с", "по", "к", "о",
+    ];
+    let lower = word.to_lowercase();
+    SMALL_WORDS.contains(&lower.as_str())
 }
 
 /// Applies the clean-up rule (see the module doc) to `edits` until it is stable.
@@ -111,7 +132,13 @@ fn should_fold(
     let equal_words = equal_weight.old_words;
     let before_size = before_weight.old_words.max(before_weight.new_words);
     let after_size = after_weight.old_words.max(after_weight.new_words);
-    equal_words == 0 || (equal_words < before_size && equal_words < after_size)
+    let replaces = |weight: &EditWeight| weight.old_words > 0 && weight.new_words > 0;
+    equal_words == 0
+        || (equal_words < before_size && equal_words < after_size)
+        || (equal_words <= 2
+            && equal_weight.small_words_only
+            && replaces(before_weight)
+            && replaces(after_weight))
 }
 
 #[cfg(test)]
@@ -145,6 +172,7 @@ mod tests {
             old_words: count(&old_is_word[edit.old.clone()]),
             new_words: count(&new_is_word[edit.new.clone()]),
             touches_line_break: false,
+            small_words_only: false,
         };
         let rendered: Vec<(EditKind, usize, usize)> = fold_confetti(edits, weigh)
             .iter()
@@ -223,7 +251,47 @@ mod tests {
             old_words: edit.old.len(),
             new_words: edit.new.len(),
             touches_line_break: edit.kind == Equal,
+            small_words_only: true,
         });
         assert_eq!(cleaned, edits);
+    }
+
+    #[test]
+    fn small_words_between_two_replacements_are_folded_but_not_next_to_an_insertion() {
+        let edits = |first: (usize, usize), second: (usize, usize)| {
+            vec![
+                Edit {
+                    kind: Change,
+                    old: 0..first.0,
+                    new: 0..first.1,
+                },
+                Edit {
+                    kind: Equal,
+                    old: first.0..first.0 + 1,
+                    new: first.1..first.1 + 1,
+                },
+                Edit {
+                    kind: Change,
+                    old: first.0 + 1..first.0 + 1 + second.0,
+                    new: first.1 + 1..first.1 + 1 + second.1,
+                },
+            ]
+        };
+        let clean = |script: Vec<Edit>, small: bool| {
+            fold_confetti(script, |edit| EditWeight {
+                old_words: edit.old.len(),
+                new_words: edit.new.len(),
+                touches_line_break: false,
+                small_words_only: small,
+            })
+            .len()
+        };
+        assert_eq!(clean(edits((1, 1), (1, 1)), true), 1, "the: folded");
+        assert_eq!(clean(edits((1, 1), (1, 1)), false), 3, "parties: kept");
+        assert_eq!(
+            clean(edits((0, 1), (1, 1)), true),
+            3,
+            "next to an insertion: kept"
+        );
     }
 }

@@ -161,6 +161,21 @@ fn shall_becomes_should() {
 }
 
 #[test]
+fn a_small_word_between_two_replaced_words_does_not_make_confetti() {
+    check(
+        "States shall promote the use of safeguards.",
+        "States shall enhance the application of safeguards.",
+        "States shall [-promote the use-]{+enhance the application+} of safeguards.",
+    );
+    // A larger word between two replacements keeps both changes local.
+    check(
+        "The parties shall promote cooperation.",
+        "Both parties should promote cooperation.",
+        "[-The-]{+Both+} parties [-shall-]{+should+} promote cooperation.",
+    );
+}
+
+#[test]
 fn punctuation_change_shows_only_the_mark() {
     check(
         "sustainable development and peace",

@@ -99,6 +99,14 @@ impl<'text> TokenizedText<'text> {
         self.words_before[range.end] - self.words_before[range.start]
     }
 
+    /// The texts of the word tokens in `range`.
+    pub(super) fn words(&self, range: Range<usize>) -> impl Iterator<Item = &'text str> + '_ {
+        self.tokens[range]
+            .iter()
+            .filter(|token| token.kind == TokenKind::Word)
+            .map(|token| &self.text[token.start..token.end])
+    }
+
     /// The whitespace gap in front of token `index` (`index == len()` gives the trailing gap).
     ///
     /// Gaps are empty when whitespace is shown, since whitespace is then made of tokens.
