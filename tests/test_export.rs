@@ -352,3 +352,24 @@ fn written_files_get_the_usual_permissions() {
     assert_eq!(mode("d/declaration.html"), ordinary);
     assert_eq!(mode("d/clauses/op-afghanistan.yaml"), ordinary);
 }
+
+#[test]
+fn the_markdown_export_keeps_every_sub_paragraph_inside_the_numbered_list() {
+    if !tool_available("pandoc") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.dushanbe("d");
+    env.decl("d", &["export", "--format", "md", "-o", "declaration.md"])
+        .success();
+    // OP 12 has sub-paragraphs: under "12." they must be indented four spaces, not three,
+    // or a Markdown reader ends the list there and starts a new one at 1.
+    let output = std::process::Command::new("pandoc")
+        .args(["-f", "gfm", "-t", "html"])
+        .arg(env.root().join("d/declaration.md"))
+        .output()
+        .unwrap();
+    let html = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(html.matches("<ol").count(), 1, "{html}");
+    assert!(html.contains("<p>(a) improving the marking"), "{html}");
+}

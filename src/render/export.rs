@@ -186,8 +186,14 @@ impl ExportView {
                 paragraph.num,
                 markdown_runs(&paragraph.runs)
             ));
+            // A list item's own paragraphs are indented to its text: four spaces under "10.".
+            let indent = " ".repeat(paragraph.num.chars().count() + 1);
             for sub in &paragraph.subparagraphs {
-                out.push_str(&format!("   {} {}\n\n", sub.num, markdown_runs(&sub.runs)));
+                out.push_str(&format!(
+                    "{indent}{} {}\n\n",
+                    sub.num,
+                    markdown_runs(&sub.runs)
+                ));
             }
         }
         out

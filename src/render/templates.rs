@@ -112,14 +112,46 @@ pub fn render(
     let mut tera = Tera::default();
     // Every value is escaped: amendment wording and names are untrusted text.
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
+    tera.register_filter("css_string", css_string_filter);
     tera.add_raw_templates(templates).map_err(error)?;
     let context = Context::from_serialize(context).map_err(error)?;
     tera.render(name, &context).map_err(error)
 }
 
+/// `{{ value | css_string }}`: the value as the inside of a double-quoted CSS string, for
+/// `content: "..."` in a style sheet. HTML escaping is wrong there (a running head would read
+/// `DHLC&#x2F;2022`), so every character but letters, digits, spaces and a few safe marks is
+/// a CSS escape, which also keeps `</style>` and quotes out of the sheet.
+fn css_string_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = tera::try_get_value!("css_string", "value", String, value);
+    Ok(tera::Value::String(css_string(&text)))
+}
+
+fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() || matches!(c, ' ' | '.' | ',' | '-' | '_' | '/' | '(' | ')') {
+            out.push(c);
+        } else {
+            // A space ends the escape, so a hex digit after it is not read as part of it.
+            out.push_str(&format!("\\{:x} ", u32::from(c)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_css_string_keeps_a_symbol_readable_and_its_quotes_and_tags_out() {
+        assert_eq!(css_string("DHLC/2022/1"), "DHLC/2022/1");
+        assert_eq!(css_string("a\"b</style>"), "a\\22 b\\3c /style\\3e ");
+    }
 
     #[derive(Serialize)]
     struct Page {
