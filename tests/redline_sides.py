@@ -120,7 +120,7 @@ class MarkdownHtml(HTMLParser):
             clause[side][-1] = line.lstrip("\n ") if clause[side][-1] == "" else line
 
 
-NOTE = re.compile(r"^(Moved|Status: |[A-Z]+-\d+: proposed by )")
+NOTE = re.compile(r"^(Moved|Status: |[A-Z]+-\d+: (proposed by|accepted as modified) )")
 
 
 def critic_sides(line):
@@ -134,6 +134,8 @@ def critic_sides(line):
             if state != "deleted":
                 new.append(char)
             i += 2
+        elif state == "equal" and line.startswith("{>>", i):
+            i = line.index("<<}", i) + 3  # a comment: who made the change, not text
         elif state == "equal" and line.startswith("{--", i):
             state, i = "deleted", i + 3
         elif state == "equal" and line.startswith("{++", i):

@@ -1045,7 +1045,7 @@ fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_termina
     );
     assert!(
         shown.contains(
-            "{--again--}{++<U+001B>[2Jagain<U+001B>]0;pwned<U+0007>++} in {--2024--}{++<U+202E>4202<U+202C>++}."
+            "{--again in 2024--}{++<U+001B>[2Jagain<U+001B>]0;pwned<U+0007> in <U+202E>4202<U+202C>++}."
         ),
         "{shown}"
     );

@@ -229,6 +229,7 @@ fn paragraph_views(lines: Vec<Vec<StyledRun>>, scope: Scope) -> Vec<ClauseView> 
             attribution: Vec::new(),
             author: None,
             date: None,
+            credits: Vec::new(),
         });
     }
     views

@@ -8,6 +8,7 @@
 pub mod adoption;
 pub mod amendment;
 pub mod blame;
+pub mod credit;
 pub mod declaration;
 pub mod id;
 pub mod key;

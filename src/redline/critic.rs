@@ -31,6 +31,11 @@ pub fn inserted(text: &str) -> String {
     format!("{{++{}++}}", escape(text))
 }
 
+/// A note on the change before it (CriticMarkup's comment): who made it.
+pub fn comment(text: &str) -> String {
+    format!("{{>>{}<<}}", escape(text))
+}
+
 /// A marked text read back: the old side (equal text and deletions) and the new side (equal
 /// text and insertions). `None` when the markers do not pair up.
 pub fn sides(marked: &str) -> Option<(String, String)> {
@@ -54,6 +59,12 @@ pub fn sides(marked: &str) -> Option<(String, String)> {
                 new.push(escaped);
             }
             rest = &rest[1 + escaped.len_utf8()..];
+            continue;
+        }
+        if opening("{>>") {
+            // A comment is about the text, not part of it.
+            let end = rest.find("<<}")?;
+            rest = &rest[end + 3..];
             continue;
         }
         let (next_state, marker_len) = if opening("{--") {

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
+use crate::model::credit::{ChangeCredits, Maker, credit_changes};
 use crate::model::{
     Amendment, AmendmentId, ClauseId, ClauseStatus, Declaration, DelegationCode, ParagraphNumber,
     Part,
@@ -56,8 +57,14 @@ pub struct ClauseRedline {
     pub new_status: Option<ClauseStatus>,
     /// The wording compared (all inserted for a new clause, all deleted for a removed one).
     pub redline: Redline,
-    /// The amendments applied between the two revisions that touched this clause.
+    /// The amendments applied between the two revisions that touched this clause, in the
+    /// order they were applied; an amendment the chair accepted as modified is followed by the
+    /// chair's own credit for it.
     pub attribution: Vec<Attribution>,
+    /// Which of `attribution` deleted or inserted each changed stretch of the wording (byte
+    /// ranges of the old and the new wording). What no credit covers falls back on the
+    /// clause's attribution as a whole.
+    pub credits: ChangeCredits<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +83,20 @@ pub struct Attribution {
     pub proposer_name: String,
     pub cosponsors: Vec<DelegationCode>,
     pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Set on the chair's credit for wording it wrote when accepting `amendment` as modified:
+    /// the chair's delegation.
+    pub chair: Option<DelegationCode>,
+}
+
+impl Attribution {
+    /// Who made the change, as a change's author: "European Union (EU-5)", or "Chair,
+    /// modifying EU-6".
+    pub fn author(&self) -> String {
+        match &self.chair {
+            Some(_) => format!("Chair, modifying {}", self.amendment),
+            None => format!("{} ({})", self.proposer_name, self.amendment),
+        }
+    }
 }
 
 /// Compares `old` with `new`. `applied_between` are the amendments applied at `new` but not at
@@ -89,28 +110,57 @@ pub fn compare(
     unchanged_unread: &HashSet<ClauseId>,
     options: &RedlineOptions,
 ) -> DocumentRedline {
-    let mut attributions: HashMap<&ClauseId, Vec<Attribution>> = HashMap::new();
-    for amendment in applied_between {
-        let applied_at = amendment
+    // Each clause's amendments in the order the cuts applied them: by cut, then as
+    // `apply_accepted` orders one cut's amendments.
+    let applied_at = |amendment: &Amendment| {
+        amendment
             .record
             .iter()
             .rev()
             .find(|e| e.action == crate::model::RecordAction::Apply)
-            .map(|e| e.at);
-        attributions
+            .map(|e| e.at)
+    };
+    let mut by_clause: HashMap<&ClauseId, Vec<&Amendment>> = HashMap::new();
+    for amendment in applied_between {
+        by_clause
             .entry(amendment.clause())
             .or_default()
-            .push(Attribution {
+            .push(amendment);
+    }
+    for amendments in by_clause.values_mut() {
+        amendments.sort_by_key(|a| (applied_at(a), a.record.first().map(|e| e.at), a.id.clone()));
+    }
+    let name_of = |code: &DelegationCode| {
+        new.delegation(code)
+            .or_else(|| old.delegation(code))
+            .map_or_else(|| code.to_string(), |d| d.name.clone())
+    };
+    // The credits of a clause, and where each amendment's proposal and chair's modification
+    // stand among them.
+    let attributions_of = |amendments: &[&Amendment]| {
+        let mut attributions = Vec::new();
+        let mut index_of = HashMap::new();
+        for (idx, amendment) in amendments.iter().enumerate() {
+            let attribution = Attribution {
                 amendment: amendment.id.clone(),
                 proposer: amendment.proposer.clone(),
-                proposer_name: new
-                    .delegation(&amendment.proposer)
-                    .or_else(|| old.delegation(&amendment.proposer))
-                    .map_or_else(|| amendment.proposer.to_string(), |d| d.name.clone()),
+                proposer_name: name_of(&amendment.proposer),
                 cosponsors: amendment.cosponsors.clone(),
-                date: applied_at,
-            });
-    }
+                date: applied_at(amendment),
+                chair: None,
+            };
+            index_of.insert(Maker::Proposal(idx), attributions.len());
+            attributions.push(attribution.clone());
+            if amendment.modified_by_chair() {
+                index_of.insert(Maker::ChairModifying(idx), attributions.len());
+                attributions.push(Attribution {
+                    chair: amendment.decision().map(|entry| entry.by.clone()),
+                    ..attribution
+                });
+            }
+        }
+        (attributions, index_of)
+    };
 
     // Looked up once per clause: `Declaration::number_of` searches the order each time.
     let (old_numbers, new_numbers) = (old.paragraph_numbers(), new.paragraph_numbers());
@@ -178,6 +228,13 @@ pub fn compare(
                 .flatten();
             let is_moved = moved.contains(id);
             let moved_away = is_moved && at_old_place;
+            let amendments = by_clause.get(id).map(Vec::as_slice).unwrap_or_default();
+            let (attribution, index_of) = attributions_of(amendments);
+            let credits = if amendments.is_empty() || change == ClauseChange::Unchanged {
+                ChangeCredits::default()
+            } else {
+                credit_changes(&old_wording, &new_wording, amendments).map(|maker| index_of[&maker])
+            };
             clauses.push(ClauseRedline {
                 id: id.clone(),
                 part,
@@ -189,11 +246,8 @@ pub fn compare(
                 old_status: old_clause.map(|c| c.status),
                 new_status: new_clause.map(|c| c.status),
                 redline: clause_redline,
-                attribution: if moved_away {
-                    Vec::new()
-                } else {
-                    attributions.remove(id).unwrap_or_default()
-                },
+                attribution,
+                credits,
             });
         }
     }

@@ -219,7 +219,16 @@ fn clause_paragraphs(
             rtl,
         );
         for run in runs {
-            paragraph = add_run(paragraph, run, entry, credit);
+            // A change credited on its own (an amendment among several, the chair's wording)
+            // is authored by whoever made it; others by the clause's amendments together.
+            let own = run
+                .credit
+                .and_then(|i| clause.credits.get(i))
+                .map(|c| Credit {
+                    author: &c.author,
+                    date: c.date.as_deref().unwrap_or(credit.date),
+                });
+            paragraph = add_run(paragraph, run, entry, own.as_ref().unwrap_or(credit));
         }
         paragraph = match entry.mark(*end) {
             RunKind::Inserted => paragraph.insert(credit.author, credit.date),

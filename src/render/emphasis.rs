@@ -11,6 +11,7 @@
 //! runs:     "Call " italic   "upon" italic    "on" italic     " States" roman
 //! ```
 
+use crate::model::credit::ChangeCredits;
 use crate::redline::Segment;
 
 /// What a run of text is in the redline.
@@ -35,6 +36,9 @@ pub struct StyledRun {
     /// with a small gap so that it does not read as one word "shallshould" (`split_lines`
     /// decides, once, for every format).
     pub set_apart: bool,
+    /// For a deleted or inserted run: which of its clause's credits made the change, when the
+    /// change is credited run by run (an index into the clause's attribution).
+    pub credit: Option<usize>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -45,44 +49,145 @@ struct Emphasis {
 
 /// The segments as styled runs, for back-ends that show italics (HTML, Word).
 pub fn styled_runs(segments: &[Segment]) -> Vec<StyledRun> {
+    credited_runs(segments, &ChangeCredits::default())
+}
+
+/// [`styled_runs`], with each deleted or inserted run cut where its credit changes and
+/// carrying it: `credits` gives them by byte offset of the old text (deletions) and of the
+/// new text (insertions).
+pub fn credited_runs(segments: &[Segment], credits: &ChangeCredits<usize>) -> Vec<StyledRun> {
     let mut old_state = Emphasis::default();
     let mut new_state = Emphasis::default();
     let mut runs: Vec<StyledRun> = Vec::new();
+    let (mut old_offset, mut new_offset) = (0, 0);
     for segment in segments {
-        let (kind, text) = match segment {
-            Segment::Equal { new, .. } => (RunKind::Equal, new.as_str()),
-            Segment::Deleted(text) => (RunKind::Deleted, text.as_str()),
-            Segment::Inserted(text) => (RunKind::Inserted, text.as_str()),
+        let pieces = match segment {
+            Segment::Equal { old, new } => {
+                old_offset += old.len();
+                new_offset += new.len();
+                vec![(RunKind::Equal, new.as_str(), None)]
+            }
+            Segment::Deleted(text) => {
+                let pieces = by_credit(text, |at| credits.deleted_at(old_offset + at));
+                old_offset += text.len();
+                pieces
+                    .into_iter()
+                    .map(|(t, c)| (RunKind::Deleted, t, c))
+                    .collect()
+            }
+            Segment::Inserted(text) => {
+                let pieces = by_credit(text, |at| credits.inserted_at(new_offset + at));
+                new_offset += text.len();
+                pieces
+                    .into_iter()
+                    .map(|(t, c)| (RunKind::Inserted, t, c))
+                    .collect()
+            }
         };
-        let mut rest = text;
-        while !rest.is_empty() {
-            let (piece, marker, after) = split_at_marker(rest);
-            if !piece.is_empty() {
-                let state = if kind == RunKind::Deleted {
-                    old_state
-                } else {
-                    new_state
-                };
-                push(&mut runs, kind, piece, state);
-            }
-            if let Some(marker) = marker {
-                let toggle = |state: &mut Emphasis| match marker {
-                    Marker::Bold => state.bold = !state.bold,
-                    Marker::Italic => state.italic = !state.italic,
-                };
-                match kind {
-                    RunKind::Equal => {
-                        toggle(&mut old_state);
-                        toggle(&mut new_state);
-                    }
-                    RunKind::Deleted => toggle(&mut old_state),
-                    RunKind::Inserted => toggle(&mut new_state),
+        for (kind, text, credit) in pieces {
+            let mut rest = text;
+            while !rest.is_empty() {
+                let (piece, marker, after) = split_at_marker(rest);
+                if !piece.is_empty() {
+                    let state = if kind == RunKind::Deleted {
+                        old_state
+                    } else {
+                        new_state
+                    };
+                    push(&mut runs, kind, piece, state, credit);
                 }
+                if let Some(marker) = marker {
+                    let toggle = |state: &mut Emphasis| match marker {
+                        Marker::Bold => state.bold = !state.bold,
+                        Marker::Italic => state.italic = !state.italic,
+                    };
+                    match kind {
+                        RunKind::Equal => {
+                            toggle(&mut old_state);
+                            toggle(&mut new_state);
+                        }
+                        RunKind::Deleted => toggle(&mut old_state),
+                        RunKind::Inserted => toggle(&mut new_state),
+                    }
+                }
+                rest = after;
             }
-            rest = after;
         }
     }
-    runs
+    if credits.deleted.is_empty() && credits.inserted.is_empty() {
+        return runs;
+    }
+    // A piece of a change that no step explains (blame and the redline may pair words
+    // differently) is credited with the change it stands in.
+    let is_change = |run: &StyledRun| run.kind != RunKind::Equal;
+    for idx in 0..runs.len() {
+        if is_change(&runs[idx]) && runs[idx].credit.is_none() {
+            let before = idx
+                .checked_sub(1)
+                .map(|i| &runs[i])
+                .filter(|r| is_change(r) && r.credit.is_some());
+            let after = runs
+                .get(idx + 1)
+                .filter(|r| is_change(r) && r.credit.is_some());
+            runs[idx].credit = before.or(after).and_then(|r| r.credit);
+        }
+    }
+    let mut merged: Vec<StyledRun> = Vec::with_capacity(runs.len());
+    for run in runs {
+        match merged.last_mut() {
+            Some(last)
+                if last.kind == run.kind
+                    && last.italic == run.italic
+                    && last.bold == run.bold
+                    && last.credit == run.credit =>
+            {
+                last.text.push_str(&run.text)
+            }
+            _ => merged.push(run),
+        }
+    }
+    merged
+}
+
+/// Cuts `text` where `credit_at(byte offset)` changes. A cut never falls inside a run of
+/// asterisks, which would break an emphasis marker in two, and a space no step explains goes
+/// with the change beside it ("{++ ++}{++in particular children++}" is one change).
+fn by_credit(text: &str, credit_at: impl Fn(usize) -> Option<usize>) -> Vec<(&str, Option<usize>)> {
+    let mut pieces: Vec<(std::ops::Range<usize>, Option<usize>)> = Vec::new();
+    let mut previous_char = None;
+    for (at, c) in text.char_indices() {
+        let credit = credit_at(at);
+        let end = at + c.len_utf8();
+        match pieces.last_mut() {
+            Some((range, last)) if *last == credit || (c == '*' && previous_char == Some('*')) => {
+                range.end = end;
+            }
+            _ => pieces.push((at..end, credit)),
+        }
+        previous_char = Some(c);
+    }
+    for idx in 0..pieces.len() {
+        if pieces[idx].1.is_none() && text[pieces[idx].0.clone()].trim().is_empty() {
+            let beside = pieces
+                .get(idx + 1)
+                .or(idx.checked_sub(1).and_then(|i| pieces.get(i)));
+            pieces[idx].1 = beside.and_then(|piece| piece.1);
+        }
+    }
+    let mut merged: Vec<(std::ops::Range<usize>, Option<usize>)> = Vec::new();
+    for (range, credit) in pieces {
+        match merged.last_mut() {
+            Some((last, last_credit)) if *last_credit == credit => last.end = range.end,
+            _ => merged.push((range, credit)),
+        }
+    }
+    if merged.is_empty() {
+        merged.push((0..text.len(), credit_at(0)));
+    }
+    merged
+        .into_iter()
+        .map(|(range, credit)| (&text[range], credit))
+        .collect()
 }
 
 /// The segments as runs with no emphasis: for text that is not Markdown (a file compared
@@ -102,6 +207,7 @@ pub fn plain_runs(segments: &[Segment]) -> Vec<StyledRun> {
             bold: false,
             bracketed: false,
             set_apart: false,
+            credit: None,
         });
     }
     runs
@@ -185,12 +291,19 @@ fn split_at_marker(text: &str) -> (&str, Option<Marker>, &str) {
     (text, None, "")
 }
 
-fn push(runs: &mut Vec<StyledRun>, kind: RunKind, text: &str, state: Emphasis) {
+fn push(
+    runs: &mut Vec<StyledRun>,
+    kind: RunKind,
+    text: &str,
+    state: Emphasis,
+    credit: Option<usize>,
+) {
     let text = text.replace("\\*", "*");
     if let Some(last) = runs.last_mut()
         && last.kind == kind
         && last.italic == state.italic
         && last.bold == state.bold
+        && last.credit == credit
     {
         last.text.push_str(&text);
         return;
@@ -202,6 +315,7 @@ fn push(runs: &mut Vec<StyledRun>, kind: RunKind, text: &str, state: Emphasis) {
         bold: state.bold,
         bracketed: false,
         set_apart: false,
+        credit,
     });
 }
 

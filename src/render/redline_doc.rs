@@ -7,11 +7,11 @@
 
 use serde::Serialize;
 
-use super::emphasis::{RunKind, StyledRun, styled_runs};
+use super::emphasis::{RunKind, StyledRun, credited_runs};
 use super::templates::{RenderError, render};
 use crate::model::{DeclarationMeta, Part};
 use crate::redline::critic;
-use crate::redline::document::{ClauseChange, ClauseRedline, DocumentRedline};
+use crate::redline::document::{Attribution, ClauseChange, ClauseRedline, DocumentRedline};
 
 /// What every format shows.
 #[derive(Debug, Clone, Serialize)]
@@ -65,7 +65,21 @@ pub struct ClauseView {
     /// Who the change is attributed to (the proposers of the amendments behind it), for
     /// formats that record an author per change (Word's tracked changes).
     pub author: Option<String>,
+    /// Each credit a run may carry (`StyledRun::credit` indexes it): who made that change,
+    /// and when.
+    pub credits: Vec<CreditView>,
     /// When the change was made (RFC 3339), with `author`.
+    pub date: Option<String>,
+}
+
+/// Who made one change, for a format that credits each change (Word's authors, HTML's titles).
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditView {
+    /// "European Union (EU-5)", "Chair, modifying EU-6".
+    pub author: String,
+    /// "EU-5", "Chair, modifying EU-6": the tag a terminal shows after the change.
+    pub short: String,
+    /// When the cut applied it (RFC 3339).
     pub date: Option<String>,
 }
 
@@ -181,7 +195,7 @@ impl RedlineView {
                     out.push('\n');
                 }
                 for line in &clause.lines {
-                    let text = Self::line_text(line, ansi);
+                    let text = Self::credited_line_text(line, ansi, &clause.credits);
                     match width {
                         Some(width) => {
                             out.push_str(&super::text::wrap(&text, "    ", "    ", width))
@@ -209,6 +223,43 @@ impl RedlineView {
             .iter()
             .map(|run| terminal_run(run, ansi))
             .collect()
+    }
+}
+
+impl RedlineView {
+    /// [`line_text`](Self::line_text), with each change tagged with who made it when the
+    /// clause's changes are not all one amendment's: `{++...++}{>>EU-5<<}`.
+    pub fn credited_line_text(line: &[StyledRun], ansi: bool, credits: &[CreditView]) -> String {
+        if credits.len() < 2 {
+            return Self::line_text(line, ansi);
+        }
+        let mut out = String::new();
+        let mut at = 0;
+        while at < line.len() {
+            let start = at;
+            let credit = line[at].credit;
+            if line[at].kind == RunKind::Equal {
+                at += 1;
+            } else {
+                while at < line.len()
+                    && line[at].kind != RunKind::Equal
+                    && line[at].credit == credit
+                {
+                    at += 1;
+                }
+            }
+            out.push_str(&Self::line_text(&line[start..at], ansi));
+            let maker = credit.and_then(|credit| credits.get(credit));
+            match maker {
+                Some(maker) if line[start].kind != RunKind::Equal => out.push_str(&if ansi {
+                    format!("\x1b[2m‹{}›\x1b[0m", maker.short)
+                } else {
+                    critic::comment(&maker.short)
+                }),
+                _ => {}
+            }
+        }
+        out
     }
 }
 
@@ -253,25 +304,19 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
     {
         notes.push(format!("Status: {old} → {new}."));
     }
-    let attribution = clause
+    // The old place of a moved clause names no one: its own entry does.
+    let attribution = if clause.moved_away {
+        Vec::new()
+    } else {
+        clause.attribution.iter().map(attribution_line).collect()
+    };
+    let proposals: Vec<&Attribution> = clause
         .attribution
         .iter()
-        .map(|a| {
-            let mut line = format!("{}: proposed by {}", a.amendment, a.proposer_name);
-            if !a.cosponsors.is_empty() {
-                let codes: Vec<&str> = a.cosponsors.iter().map(|c| c.as_str()).collect();
-                line.push_str(&format!(", co-sponsored by {}", codes.join(", ")));
-            }
-            line.push('.');
-            line
-        })
+        .filter(|a| a.chair.is_none())
         .collect();
-    let author = (!clause.attribution.is_empty()).then(|| {
-        let names: Vec<String> = clause
-            .attribution
-            .iter()
-            .map(|a| format!("{} ({})", a.proposer_name, a.amendment))
-            .collect();
+    let author = (!proposals.is_empty()).then(|| {
+        let names: Vec<String> = proposals.iter().map(|a| a.author()).collect();
         names.join("; ")
     });
     let date = clause
@@ -280,7 +325,19 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
         .filter_map(|a| a.date)
         .max()
         .map(|d| d.to_rfc3339());
-    let runs = styled_runs(&clause.redline.segments);
+    let credits = clause
+        .attribution
+        .iter()
+        .map(|a| CreditView {
+            author: a.author(),
+            short: match &a.chair {
+                Some(_) => a.author(),
+                None => a.amendment.to_string(),
+            },
+            date: a.date.map(|d| d.to_rfc3339()),
+        })
+        .collect();
+    let runs = credited_runs(&clause.redline.segments, &clause.credits);
     ClauseView {
         id: clause.id.to_string(),
         label: clause.label(),
@@ -300,7 +357,26 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
         attribution,
         author,
         date,
+        credits,
     }
+}
+
+/// "EU-5: proposed by European Union, co-sponsored by KAZ." or, for the chair's wording,
+/// "EU-6: accepted as modified by the Chair (TJK); the modified words are the Chair's."
+fn attribution_line(a: &Attribution) -> String {
+    if let Some(chair) = &a.chair {
+        return format!(
+            "{}: accepted as modified by the Chair ({chair}); the modified words are the Chair's.",
+            a.amendment
+        );
+    }
+    let mut line = format!("{}: proposed by {}", a.amendment, a.proposer_name);
+    if !a.cosponsors.is_empty() {
+        let codes: Vec<&str> = a.cosponsors.iter().map(|c| c.as_str()).collect();
+        line.push_str(&format!(", co-sponsored by {}", codes.join(", ")));
+    }
+    line.push('.');
+    line
 }
 
 /// Splits runs at newlines: the wording's text, then one line per sub-paragraph.
@@ -318,6 +394,7 @@ pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
                     bold: run.bold,
                     bracketed: run.bracketed,
                     set_apart: false,
+                    credit: run.credit,
                 });
             }
             if pieces.peek().is_some() {
@@ -442,6 +519,7 @@ mod tests {
             bold: false,
             bracketed: false,
             set_apart: false,
+            credit: None,
         };
         let apart = |runs: Vec<StyledRun>| -> Vec<bool> {
             split_lines(runs)[0].iter().map(|r| r.set_apart).collect()

@@ -308,6 +308,36 @@ impl Amendment {
         }
     }
 
+    /// Like [`result_wording`](Self::result_wording), with the wording the delegation proposed
+    /// (as carried onto a newer text by a rebase), whatever the chair decided.
+    pub fn proposed_wording(&self, current: &str) -> Option<String> {
+        let (span, text) = self.proposed_replacement()?;
+        match (&self.change, span) {
+            (Change::Replace { .. }, Some(span)) => replace_unique(current, span, text),
+            _ => Some(normalise_wording(text)),
+        }
+    }
+
+    /// Whether the chair's decision changed the wording proposed: accepted as modified.
+    pub fn modified_by_chair(&self) -> bool {
+        self.effective_replacement() != self.proposed_replacement()
+    }
+
+    /// The proposal's `(span, text)`, as the latest rebase left it.
+    fn proposed_replacement(&self) -> Option<(Option<&str>, &str)> {
+        let span = match &self.change {
+            Change::Replace { span, .. } => span.as_deref(),
+            _ => None,
+        };
+        let mut text = self.change.text()?;
+        for entry in &self.record {
+            if let (RecordAction::Rebase, Some(rebased)) = (entry.action, entry.text.as_deref()) {
+                text = rebased;
+            }
+        }
+        Some((span, text))
+    }
+
     /// Whether the chair has accepted it and it waits for the next revision.
     pub fn awaits_application(&self) -> bool {
         matches!(
