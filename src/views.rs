@@ -10,8 +10,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::model::adoption::{Translation, export_blockers};
 use crate::model::blame::{BlameSpan, blame};
+use crate::model::credit::{Maker, applied_steps};
 use crate::model::suggest::did_you_mean;
-use crate::model::{ClauseId, Part};
+use crate::model::{Amendment, ClauseId, Part};
 use crate::redline::RedlineOptions;
 use crate::redline::document::{Summary, compare, moved_between};
 use crate::render::compile::CompilationView;
@@ -283,21 +284,49 @@ pub fn clause_blame(repo: &DeclRepo, id: &ClauseId) -> Result<Vec<BlameSpan<Stri
         &At::WorkTree,
         history.iter().flat_map(|entry| &entry.amendments),
     )?;
-    // Oldest first, and only since the clause last came into existence.
-    let mut versions = Vec::new();
-    for entry in history.iter() {
-        let Some(clause) = &entry.clause else { break };
-        let origin = if entry.amendments.is_empty() {
-            format!(
+    // Newest first, as the history comes, and only since the clause last came into existence.
+    let since_created: Vec<_> = history
+        .iter()
+        .map_while(|entry| entry.clause.as_ref().map(|clause| (entry, clause)))
+        .collect();
+    let mut versions: Vec<(String, String)> = Vec::new();
+    for (entry, clause) in since_created.into_iter().rev() {
+        let wording = clause.wording();
+        let revision = entry.revisions.first().cloned();
+        if entry.amendments.is_empty() {
+            let origin = format!(
                 "{} ({})",
                 entry.author,
-                entry
-                    .revisions
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| entry.commit[..10].to_owned())
-            )
-        } else {
+                revision.unwrap_or_else(|| entry.commit[..10].to_owned())
+            );
+            versions.push((wording, origin));
+            continue;
+        }
+        // A cut: each amendment's proposal, and the chair's wording where the chair accepted
+        // it as modified, is a step of its own, so each word is credited to whoever wrote it.
+        let mut applied: Vec<&Amendment> = entry
+            .amendments
+            .iter()
+            .filter_map(|id| amendments.iter().find(|a| &a.id == id))
+            .collect();
+        applied.sort_by_key(|a| (a.record.first().map(|e| e.at), a.id.clone()));
+        let in_revision = revision.map(|r| format!(" in {r}")).unwrap_or_default();
+        let start = versions
+            .last()
+            .map(|(text, _)| text.clone())
+            .unwrap_or_default();
+        for (text, maker) in applied_steps(&start, &applied) {
+            let origin = match maker {
+                Maker::Proposal(i) => {
+                    format!("{} {}{in_revision}", applied[i].id, applied[i].proposer)
+                }
+                Maker::ChairModifying(i) => {
+                    format!("Chair, modifying {}{in_revision}", applied[i].id)
+                }
+            };
+            versions.push((text, origin));
+        }
+        if versions.last().is_none_or(|(text, _)| *text != wording) {
             let ids: Vec<String> = entry
                 .amendments
                 .iter()
@@ -306,14 +335,8 @@ pub fn clause_blame(repo: &DeclRepo, id: &ClauseId) -> Result<Vec<BlameSpan<Stri
                     None => id.to_string(),
                 })
                 .collect();
-            format!(
-                "{} in {}",
-                ids.join(", "),
-                entry.revisions.first().cloned().unwrap_or_default()
-            )
-        };
-        versions.push((clause.wording(), origin));
+            versions.push((wording, format!("{}{in_revision}", ids.join(", "))));
+        }
     }
-    versions.reverse();
     Ok(blame(&versions))
 }

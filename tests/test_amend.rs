@@ -174,8 +174,11 @@ fn a_whole_negotiation() {
       2022-09-13 09:00  oppose    Russian Federation (RUS): Too weak.
       2022-09-20 16:00  accept    Republic of Tajikistan (TJK) (as modified)
 
-    Redline against the current text:
-    *Call upon* all States to strengthen border controls and {--shall--}{++could++} cooperate closely;
+    As proposed:
+    Call upon all States to strengthen border controls and {--shall--}{++should++} cooperate closely;
+
+    As accepted (modified by the Chair):
+    Call upon all States to strengthen border controls and {--shall--}{>>TUR-1<<}{++could++}{>>Chair, modifying TUR-1<<} cooperate closely;
     "#);
 
     env.at("2022-09-21T09:00:00+05:00");
@@ -912,7 +915,7 @@ fn a_stale_amendment_is_rebased_onto_the_new_text_when_the_changes_do_not_overla
         .decl("repo", &["amend", "show", "TUR-1"])
         .success()
         .stdout;
-    assert!(show.contains("*Call upon* all Member States to strengthen border controls and shall cooperate {--closely--}{++fully++};"), "{show}");
+    assert!(show.contains("Call upon all Member States to strengthen border controls and shall cooperate {--closely--}{++fully++};"), "{show}");
     assert!(!show.contains("Stale"), "{show}");
     refused(
         &env,

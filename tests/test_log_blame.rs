@@ -72,7 +72,7 @@ fn log_and_blame_follow_one_clause() {
     );
     assert!(
         log.contains(
-            "*Decide* to {--meet again--}{++convene a fourth conference++} in 2025 in Dushanbe."
+            "Decide to {--meet again--}{++convene a fourth conference++} in 2025 in Dushanbe."
         ),
         "{log}"
     );
@@ -148,4 +148,101 @@ fn log_and_blame_read_the_same_history_through_gits_commit_graph() {
     assert_eq!(histories(), before);
     env.git("d", &["commit-graph", "write", "--reachable"]);
     assert_eq!(histories(), before);
+}
+
+#[test]
+fn the_chairs_modified_wording_is_credited_to_the_chair_in_blame_log_redline_and_amend_show() {
+    let env = TestEnv::new();
+    env.dushanbe("d");
+    // RUS-3 proposed "as well as" the CIS and the CSTO; the chair, accepting it as modified,
+    // added the Organization of Islamic Cooperation, which no delegation proposed.
+    let blame = env
+        .decl("d", &["blame", "op-international-cooperation"])
+        .success()
+        .stdout;
+    let line_of = |words: &str| {
+        blame
+            .lines()
+            .find(|line| line.contains(words))
+            .unwrap_or_else(|| panic!("{words} not in {blame}"))
+            .to_owned()
+    };
+    assert!(
+        line_of("Organization of Islamic Cooperation")
+            .starts_with("Chair, modifying RUS-3 in rev3"),
+        "{blame}"
+    );
+    assert!(
+        line_of("as well as").starts_with("RUS-3 RUS in rev3"),
+        "{blame}"
+    );
+
+    let log = env
+        .decl("d", &["log", "op-international-cooperation"])
+        .success()
+        .stdout;
+    assert!(
+        log.contains("RUS-3 by Russian Federation, applied as modified by the Chair (TJK)"),
+        "{log}"
+    );
+    assert!(
+        log.contains("{++, the Organization of Islamic Cooperation++}{>>Chair, modifying RUS-3<<}"),
+        "{log}"
+    );
+
+    let redline = env
+        .decl(
+            "d",
+            &[
+                "redline",
+                "rev2",
+                "rev3",
+                "--clause",
+                "op-international-cooperation",
+            ],
+        )
+        .success()
+        .stdout;
+    assert!(
+        redline.contains("{++, as well as++}{>>RUS-3<<}")
+            && redline.contains("{>>Chair, modifying RUS-3<<}"),
+        "{redline}"
+    );
+
+    let show = env.decl("d", &["amend", "show", "RUS-3"]).success().stdout;
+    let proposed = show
+        .split("As proposed:")
+        .nth(1)
+        .expect("an as-proposed redline");
+    let (proposed, applied) = proposed
+        .split_once("As applied in rev3 (modified by the Chair):")
+        .expect("an as-applied redline");
+    assert!(!proposed.contains("Islamic"), "{show}");
+    assert!(
+        applied.contains("Organization of Islamic Cooperation++}{>>Chair, modifying RUS-3<<}"),
+        "{show}"
+    );
+    env.decl(
+        "d",
+        &[
+            "amend",
+            "show",
+            "RUS-3",
+            "--format",
+            "docx",
+            "-o",
+            "rus3.docx",
+        ],
+    )
+    .success();
+    let docx = std::fs::read(env.root().join("d/rus3.docx")).unwrap();
+    let json: String = docx_rs::read_docx(&docx)
+        .unwrap()
+        .json()
+        .split_whitespace()
+        .collect();
+    assert!(
+        json.contains("\"author\":\"Chair,modifyingRUS-3\""),
+        "no change by the chair"
+    );
 }

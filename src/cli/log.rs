@@ -1,10 +1,12 @@
 //! `decl log`: a clause's history, change by change.
 
 use super::{CommandError, Context, Ui};
-use crate::model::ClauseId;
 use crate::model::suggest::did_you_mean;
+use crate::model::{Amendment, ClauseId, DelegationCode};
+use crate::redline::document::{clause_credits, sort_as_applied};
 use crate::redline::{RedlineOptions, redline};
-use crate::render::redline_text::redline_text;
+use crate::render::emphasis::credited_runs;
+use crate::render::redline_doc::{RedlineView, credit_views, split_lines};
 use crate::store::At;
 
 /// Show the history of a clause: each change, the amendment and delegation behind it
@@ -50,14 +52,26 @@ pub fn run(args: LogArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandE
         }
         ui.line(&header)?;
         ui.line(&format!("    {}", entry.summary))?;
+        let mut applied: Vec<&Amendment> = Vec::new();
         for id in &entry.amendments {
             if let Some(amendment) = amendments.iter().find(|a| &a.id == id) {
                 let proposer = declaration
                     .delegation(&amendment.proposer)
                     .map_or(amendment.proposer.as_str(), |d| d.name.as_str());
-                ui.line(&format!("    {id} by {proposer}, {}", amendment.status))?;
+                let mut line = format!("    {id} by {proposer}, {}", amendment.status);
+                if amendment.modified_by_chair()
+                    && let Some(decision) = amendment.decision()
+                {
+                    line.push_str(&format!(
+                        " as modified by the Chair ({}): the modified words are the Chair's",
+                        decision.by
+                    ));
+                }
+                ui.line(&line)?;
+                applied.push(amendment);
             }
         }
+        sort_as_applied(&mut applied);
         let change = match (older, &entry.clause) {
             (Some(old), Some(new)) if old.wording() != new.wording() => Some(redline(
                 &old.wording(),
@@ -73,8 +87,20 @@ pub fn run(args: LogArgs, context: &Context, ui: &mut Ui) -> Result<(), CommandE
             _ => None,
         };
         if let Some(change) = change {
-            for line in redline_text(&change, ui.color()).lines() {
-                ui.line(&format!("    {line}"))?;
+            // Credited change by change when several hands made it (two amendments, or a
+            // proposal and the chair's modification of it).
+            let name_of = |code: &DelegationCode| {
+                declaration
+                    .delegation(code)
+                    .map_or_else(|| code.to_string(), |d| d.name.clone())
+            };
+            let (attribution, credits) =
+                clause_credits(&change.old_text(), &change.new_text(), &applied, &name_of);
+            let views = credit_views(&attribution);
+            let runs = credited_runs(&change.segments, &credits);
+            for line in split_lines(runs) {
+                let text = RedlineView::credited_line_text(&line, ui.color(), &views);
+                ui.line(&format!("    {text}"))?;
             }
         }
         ui.line("")?;

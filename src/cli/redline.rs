@@ -77,48 +77,65 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
             (revisions_view(&repo, &args, &options, scope)?, Some(repo))
         }
     };
-    let content = match args.format {
+    let template_override = |name: &str| -> Result<Option<String>, CommandError> {
+        match &repo {
+            Some(repo) => Ok(repo.template_override(name)?),
+            None => Ok(None),
+        }
+    };
+    deliver_view(
+        &view,
+        args.format,
+        args.output.as_deref(),
+        &template_override,
+        context,
+        ui,
+    )
+}
+
+/// Renders `view` in `format` and writes it to `output` (or standard output): shared by every
+/// command that shows a redline (`redline`, `amend show`).
+pub fn deliver_view(
+    view: &RedlineView,
+    format: RedlineFormat,
+    output: Option<&std::path::Path>,
+    template_override: &dyn Fn(&str) -> Result<Option<String>, CommandError>,
+    context: &Context,
+    ui: &mut Ui,
+) -> Result<(), CommandError> {
+    let content = match format {
         RedlineFormat::Term => {
             // Wrapped for a reader at a terminal; written to a pipe or a file, each paragraph
             // stays one line, as `git diff` leaves it, so that it can be searched and re-read.
-            let width = (ui.is_terminal() && args.output.is_none()).then(|| ui.width());
-            view.terminal(ui.color() && args.output.is_none(), width)
+            let width = (ui.is_terminal() && output.is_none()).then(|| ui.width());
+            view.terminal(ui.color() && output.is_none(), width)
         }
         RedlineFormat::Md => view.markdown(),
-        RedlineFormat::Html => {
-            let template = match &repo {
-                Some(repo) => repo.template_override("redline.html")?,
-                None => None,
-            };
-            view.html(template.as_deref())
-                .map_err(|e| CommandError::user(e.to_string()))?
-        }
+        RedlineFormat::Html => view
+            .html(template_override("redline.html")?.as_deref())
+            .map_err(|e| CommandError::user(e.to_string()))?,
         RedlineFormat::Docx => {
-            refuse_binary_on_terminal("Word", "redline.docx", args.output.as_deref(), ui)?;
-            let bytes = crate::render::docx_redline::redline_docx(&view, "decl")
+            refuse_binary_on_terminal("Word", "redline.docx", output, ui)?;
+            let bytes = crate::render::docx_redline::redline_docx(view, "decl")
                 .map_err(|e| CommandError::user(e.to_string()))?;
-            return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
+            return deliver(Document::Binary(bytes), output, context, ui);
         }
         RedlineFormat::Pdf => {
-            refuse_binary_on_terminal("PDF", "redline.pdf", args.output.as_deref(), ui)?;
-            let template = match &repo {
-                Some(repo) => repo.template_override("redline.typ")?,
-                None => None,
-            };
+            refuse_binary_on_terminal("PDF", "redline.pdf", output, ui)?;
             let bytes = crate::render::pdf::redline_pdf(
-                &view,
-                template.as_deref(),
+                view,
+                template_override("redline.typ")?.as_deref(),
                 crate::render::pdf::PdfStandard::Accessible,
             )
             .map_err(super::export::pdf_error)?;
-            return deliver(Document::Binary(bytes), args.output.as_deref(), context, ui);
+            return deliver(Document::Binary(bytes), output, context, ui);
         }
     };
-    let document = match args.format {
+    let document = match format {
         RedlineFormat::Term => Document::Text(content),
         _ => Document::Data(content),
     };
-    deliver(document, args.output.as_deref(), context, ui)
+    deliver(document, output, context, ui)
 }
 
 fn revisions_view(

@@ -85,21 +85,14 @@ fn find<M: Copy>(ranges: &[(Range<usize>, M)], offset: usize) -> Option<M> {
         .map(|(_, maker)| *maker)
 }
 
-/// Credits the changes from `old` to `new` wording to `amendments`, applied in this order.
-pub fn credit_changes(old: &str, new: &str, amendments: &[&Amendment]) -> ChangeCredits {
-    #[derive(Clone, PartialEq)]
-    enum Origin {
-        Unchanged,
-        Step(Maker),
-        Unexplained,
-    }
-    let mut versions: Vec<(String, Origin)> = vec![(old.to_owned(), Origin::Unchanged)];
+/// The wordings a clause goes through when `amendments` are applied to `start` in this
+/// order, each with the step that made it: an amendment's proposal, then the chair's wording
+/// when it was accepted as modified. Stops early at a step that cannot be replayed.
+pub fn applied_steps(start: &str, amendments: &[&Amendment]) -> Vec<(String, Maker)> {
+    let mut steps: Vec<(String, Maker)> = Vec::new();
     for (index, amendment) in amendments.iter().enumerate() {
-        let current = versions
-            .last()
-            .map(|(text, _)| text.as_str())
-            .unwrap_or(old);
-        let steps = match &amendment.change {
+        let current = steps.last().map_or(start, |(text, _)| text.as_str());
+        let next = match &amendment.change {
             super::Change::Move { .. } => continue,
             super::Change::Delete { .. } => vec![(Some(String::new()), Maker::Proposal(index))],
             _ if amendment.modified_by_chair() => vec![
@@ -111,17 +104,30 @@ pub fn credit_changes(old: &str, new: &str, amendments: &[&Amendment]) -> Change
             ],
             _ => vec![(amendment.result_wording(current), Maker::Proposal(index))],
         };
-        let mut replayed = true;
-        for (wording, maker) in steps {
+        for (wording, maker) in next {
             match wording {
-                Some(wording) => versions.push((wording, Origin::Step(maker))),
-                None => replayed = false,
+                Some(wording) => steps.push((wording, maker)),
+                None => return steps,
             }
         }
-        if !replayed {
-            break;
-        }
     }
+    steps
+}
+
+/// Credits the changes from `old` to `new` wording to `amendments`, applied in this order.
+pub fn credit_changes(old: &str, new: &str, amendments: &[&Amendment]) -> ChangeCredits {
+    #[derive(Clone, PartialEq)]
+    enum Origin {
+        Unchanged,
+        Step(Maker),
+        Unexplained,
+    }
+    let mut versions: Vec<(String, Origin)> = vec![(old.to_owned(), Origin::Unchanged)];
+    versions.extend(
+        applied_steps(old, amendments)
+            .into_iter()
+            .map(|(text, maker)| (text, Origin::Step(maker))),
+    );
     if versions.last().is_some_and(|(text, _)| text != new) {
         versions.push((new.to_owned(), Origin::Unexplained));
     }

@@ -112,14 +112,6 @@ pub fn compare(
 ) -> DocumentRedline {
     // Each clause's amendments in the order the cuts applied them: by cut, then as
     // `apply_accepted` orders one cut's amendments.
-    let applied_at = |amendment: &Amendment| {
-        amendment
-            .record
-            .iter()
-            .rev()
-            .find(|e| e.action == crate::model::RecordAction::Apply)
-            .map(|e| e.at)
-    };
     let mut by_clause: HashMap<&ClauseId, Vec<&Amendment>> = HashMap::new();
     for amendment in applied_between {
         by_clause
@@ -128,38 +120,12 @@ pub fn compare(
             .push(amendment);
     }
     for amendments in by_clause.values_mut() {
-        amendments.sort_by_key(|a| (applied_at(a), a.record.first().map(|e| e.at), a.id.clone()));
+        sort_as_applied(amendments);
     }
     let name_of = |code: &DelegationCode| {
         new.delegation(code)
             .or_else(|| old.delegation(code))
             .map_or_else(|| code.to_string(), |d| d.name.clone())
-    };
-    // The credits of a clause, and where each amendment's proposal and chair's modification
-    // stand among them.
-    let attributions_of = |amendments: &[&Amendment]| {
-        let mut attributions = Vec::new();
-        let mut index_of = HashMap::new();
-        for (idx, amendment) in amendments.iter().enumerate() {
-            let attribution = Attribution {
-                amendment: amendment.id.clone(),
-                proposer: amendment.proposer.clone(),
-                proposer_name: name_of(&amendment.proposer),
-                cosponsors: amendment.cosponsors.clone(),
-                date: applied_at(amendment),
-                chair: None,
-            };
-            index_of.insert(Maker::Proposal(idx), attributions.len());
-            attributions.push(attribution.clone());
-            if amendment.modified_by_chair() {
-                index_of.insert(Maker::ChairModifying(idx), attributions.len());
-                attributions.push(Attribution {
-                    chair: amendment.decision().map(|entry| entry.by.clone()),
-                    ..attribution
-                });
-            }
-        }
-        (attributions, index_of)
     };
 
     // Looked up once per clause: `Declaration::number_of` searches the order each time.
@@ -229,11 +195,13 @@ pub fn compare(
             let is_moved = moved.contains(id);
             let moved_away = is_moved && at_old_place;
             let amendments = by_clause.get(id).map(Vec::as_slice).unwrap_or_default();
-            let (attribution, index_of) = attributions_of(amendments);
-            let credits = if amendments.is_empty() || change == ClauseChange::Unchanged {
-                ChangeCredits::default()
+            let (attribution, credits) = if change == ClauseChange::Unchanged {
+                (
+                    attributions(amendments, &name_of).0,
+                    ChangeCredits::default(),
+                )
             } else {
-                credit_changes(&old_wording, &new_wording, amendments).map(|maker| index_of[&maker])
+                clause_credits(&old_wording, &new_wording, amendments, &name_of)
             };
             clauses.push(ClauseRedline {
                 id: id.clone(),
@@ -253,6 +221,69 @@ pub fn compare(
     }
     let summary = Summary::of(&clauses);
     DocumentRedline { clauses, summary }
+}
+
+/// Orders one clause's amendments as the cuts applied them: by cut, then as `apply_accepted`
+/// orders the amendments of one cut.
+pub fn sort_as_applied(amendments: &mut [&Amendment]) {
+    amendments.sort_by_key(|a| (applied_at(a), a.record.first().map(|e| e.at), a.id.clone()));
+}
+
+fn applied_at(amendment: &Amendment) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    amendment
+        .record
+        .iter()
+        .rev()
+        .find(|e| e.action == crate::model::RecordAction::Apply)
+        .map(|e| e.at)
+}
+
+/// Who made the changes from `old` to `new` wording: the credits of `amendments` (applied in
+/// this order; an amendment accepted as modified also credits the chair), and which of them
+/// deleted or inserted each stretch. `name_of` names a delegation.
+pub fn clause_credits(
+    old: &str,
+    new: &str,
+    amendments: &[&Amendment],
+    name_of: &dyn Fn(&DelegationCode) -> String,
+) -> (Vec<Attribution>, ChangeCredits<usize>) {
+    let (attribution, index_of) = attributions(amendments, name_of);
+    let credits = if amendments.is_empty() {
+        ChangeCredits::default()
+    } else {
+        credit_changes(old, new, amendments).map(|maker| index_of[&maker])
+    };
+    (attribution, credits)
+}
+
+/// The credits of a clause's amendments, and where each proposal and chair's modification
+/// stands among them.
+fn attributions(
+    amendments: &[&Amendment],
+    name_of: &dyn Fn(&DelegationCode) -> String,
+) -> (Vec<Attribution>, HashMap<Maker, usize>) {
+    let mut attributions = Vec::new();
+    let mut index_of = HashMap::new();
+    for (idx, amendment) in amendments.iter().enumerate() {
+        let attribution = Attribution {
+            amendment: amendment.id.clone(),
+            proposer: amendment.proposer.clone(),
+            proposer_name: name_of(&amendment.proposer),
+            cosponsors: amendment.cosponsors.clone(),
+            date: applied_at(amendment),
+            chair: None,
+        };
+        index_of.insert(Maker::Proposal(idx), attributions.len());
+        attributions.push(attribution.clone());
+        if amendment.modified_by_chair() {
+            index_of.insert(Maker::ChairModifying(idx), attributions.len());
+            attributions.push(Attribution {
+                chair: amendment.decision().map(|entry| entry.by.clone()),
+                ..attribution
+            });
+        }
+    }
+    (attributions, index_of)
 }
 
 /// The clauses that a partial reading of two revisions must read: those whose place among the

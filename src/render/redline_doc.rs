@@ -325,18 +325,7 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
         .filter_map(|a| a.date)
         .max()
         .map(|d| d.to_rfc3339());
-    let credits = clause
-        .attribution
-        .iter()
-        .map(|a| CreditView {
-            author: a.author(),
-            short: match &a.chair {
-                Some(_) => a.author(),
-                None => a.amendment.to_string(),
-            },
-            date: a.date.map(|d| d.to_rfc3339()),
-        })
-        .collect();
+    let credits = credit_views(&clause.attribution);
     let runs = credited_runs(&clause.redline.segments, &clause.credits);
     ClauseView {
         id: clause.id.to_string(),
@@ -359,6 +348,21 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
         date,
         credits,
     }
+}
+
+/// Each credit as a change's author and date, and the tag a terminal shows.
+pub fn credit_views(attribution: &[Attribution]) -> Vec<CreditView> {
+    attribution
+        .iter()
+        .map(|a| CreditView {
+            author: a.author(),
+            short: match &a.chair {
+                Some(_) => a.author(),
+                None => a.amendment.to_string(),
+            },
+            date: a.date.map(|d| d.to_rfc3339()),
+        })
+        .collect()
 }
 
 /// "EU-5: proposed by European Union, co-sponsored by KAZ." or, for the chair's wording,
