@@ -25,26 +25,42 @@ class RedlineHtml(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.clauses = []
         self.stack = []  # (tag, classes) of open elements
+        # A deleted (inserted) pilcrow ends a line whose break the newer (older) text lacks:
+        # the next line continues this one on that side.
+        self.join = set()
+
+    def new_line(self):
+        for side in ("old", "new"):
+            if side in self.join:
+                self.join.discard(side)
+            else:
+                self.clauses[-1][side].append("")
 
     def handle_starttag(self, tag, attrs):
         classes = (dict(attrs).get("class") or "").split()
         if tag in ("br", "hr", "img", "meta", "link", "input"):
             if tag == "br" and self.clauses and self.in_wording():
-                self.clauses[-1]["old"].append("")
-                self.clauses[-1]["new"].append("")
+                self.new_line()
             return
         self.stack.append((tag, classes))
+        if "pilcrow" in classes:
+            self.join.add("new" if tag == "del" else "old")
         if tag == "section" and "clause" in classes:
             self.clauses.append({"label": "", "old": [], "new": []})
+            self.join = set()
         elif tag == "p" and self.clauses and self.in_wording():
-            self.clauses[-1]["old"].append("")
-            self.clauses[-1]["new"].append("")
+            if not self.clauses[-1]["old"]:
+                self.join = set()
+            self.new_line()
 
     def handle_endtag(self, tag):
         while self.stack:
             open_tag, _ = self.stack.pop()
             if open_tag == tag:
                 break
+
+    def inside_class(self, cls):
+        return any(cls in c for _, c in self.stack)
 
     def inside(self, tag, cls=None):
         return any(t == tag and (cls is None or cls in c) for t, c in self.stack)
@@ -54,7 +70,7 @@ class RedlineHtml(HTMLParser):
         return not paragraph or not ({"note", "attribution"} & set(paragraph[-1]))
 
     def handle_data(self, data):
-        if not self.clauses or self.inside("span", "sr-only"):
+        if not self.clauses or self.inside("span", "sr-only") or self.inside_class("pilcrow"):
             return
         clause = self.clauses[-1]
         if self.inside("h3"):
@@ -77,23 +93,36 @@ class MarkdownHtml(HTMLParser):
         self.paragraph_start = False
         self.in_clause = False
         self.in_label = False
+        self.in_pilcrow = False
+        self.join = set()
+        self.after_br = False
 
     def handle_starttag(self, tag, attrs):
         if tag == "br":
+            self.after_br = True
             if self.in_clause:
                 for side in ("old", "new"):
-                    self.clauses[-1][side].append("")
+                    if side in self.join:
+                        self.join.discard(side)
+                    else:
+                        self.clauses[-1][side].append("")
             return
+        if "pilcrow" in (dict(attrs).get("class") or "").split():
+            self.join.add("new" if tag == "del" else "old")
+            self.in_pilcrow = True
         if tag == "p":
             self.paragraph_start, self.in_clause = True, False
         else:
             if tag == "strong" and self.paragraph_start:
                 self.clauses.append({"label": "", "old": [""], "new": [""]})
+                self.join = set()
                 self.in_clause = self.in_label = True
             self.paragraph_start = False
         self.stack.append(tag)
 
     def handle_endtag(self, tag):
+        if tag in ("del", "ins"):
+            self.in_pilcrow = False
         if tag == "strong" and self.in_label:
             self.in_label = False
         if tag == "p":
@@ -104,7 +133,11 @@ class MarkdownHtml(HTMLParser):
     def handle_data(self, data):
         if self.paragraph_start and data.strip():
             self.paragraph_start = False
-        if not self.in_clause:
+        if self.after_br and data:
+            # The line break after `<br>` in the Markdown is Markdown's, not the text's.
+            data = data[1:] if data[0] in " \n" else data
+            self.after_br = False
+        if not self.in_clause or self.in_pilcrow:
             return
         clause = self.clauses[-1]
         if self.in_label:
@@ -114,10 +147,10 @@ class MarkdownHtml(HTMLParser):
             if hidden in self.stack:
                 continue
             line = clause[side][-1] + data
-            # The space after the label, and the line break after each <br>, are Markdown's.
+            # The space after the label is Markdown's.
             if len(clause[side]) == 1 and clause[side][-1] == "":
                 line = line.removeprefix(" ")
-            clause[side][-1] = line.lstrip("\n ") if clause[side][-1] == "" else line
+            clause[side][-1] = line
 
 
 NOTE = re.compile(r"^(Moved|Status: |[A-Z]+-\d+: (proposed by|accepted as modified) )")
@@ -158,19 +191,15 @@ def critic_sides(line):
 
 
 def critic(text):
-    """The piped terminal form: a blank line, the label, then the lines indented by four."""
+    """The piped terminal form: a blank line, the label, then the lines indented by four. A
+    change may span lines (a deleted or inserted line break), so a clause's lines are read
+    as one text."""
     clauses = []
     for block in text.split("\n\n")[1:]:
         lines = block.split("\n")
-        clause = {"label": lines[0], "old": [], "new": []}
-        for line in lines[1:]:
-            body = line[4:]
-            if NOTE.match(body):
-                continue
-            old, new = critic_sides(body)
-            clause["old"].append(old)
-            clause["new"].append(new)
-        clauses.append(clause)
+        wording = [line[4:] for line in lines[1:] if not NOTE.match(line[4:])]
+        old, new = critic_sides("\n".join(wording)) if wording else ("", "")
+        clauses.append({"label": lines[0], "old": old.split("\n"), "new": new.split("\n")})
     return clauses
 
 

@@ -17,6 +17,7 @@ mod test_procedure_props;
 mod test_recovery;
 mod test_redline;
 mod test_redline_exact;
+mod test_redline_props;
 mod test_revision;
 mod test_scale;
 mod test_serve;

@@ -17,11 +17,29 @@ const REVISIONS: [&str; 5] = ["zero-draft", "rev1", "rev2", "rev3", "adopted"];
 
 /// A revision's text: each paragraph's citation ("OP 6") and lines (the text, then "(a) ...").
 #[derive(Debug)]
-struct RevisionText {
-    paragraphs: Vec<(String, Vec<String>)>,
+pub(crate) struct RevisionText {
+    pub(crate) paragraphs: Vec<(String, Vec<String>)>,
 }
 
 impl RevisionText {
+    /// A declaration's text as a reader sees it: emphasis markers gone.
+    pub(crate) fn of(declaration: &decl::model::Declaration) -> RevisionText {
+        let numbers = declaration.paragraph_numbers();
+        let mut paragraphs = Vec::new();
+        for part in [decl::model::Part::Preamble, decl::model::Part::Operative] {
+            for id in declaration.order(part) {
+                let plain: String =
+                    decl::render::emphasis::styled_text(&declaration.clauses[id].wording())
+                        .iter()
+                        .map(|run| run.text.as_str())
+                        .collect();
+                let lines = plain.split('\n').map(str::to_owned).collect();
+                paragraphs.push((numbers[id].to_string(), lines));
+            }
+        }
+        RevisionText { paragraphs }
+    }
+
     fn read(env: &TestEnv, rev: &str) -> RevisionText {
         let file = format!("{rev}.json");
         env.decl(
@@ -62,7 +80,7 @@ impl RevisionText {
 
     /// The text as Word paragraphs: the number, a space (pandoc's plain rendering of the tab)
     /// and the text; each sub-paragraph its own paragraph.
-    fn word_paragraphs(&self) -> Vec<String> {
+    pub(crate) fn word_paragraphs(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (citation, lines) in &self.paragraphs {
             out.push(format!("{citation} {}", lines[0]));
@@ -74,7 +92,7 @@ impl RevisionText {
 
 /// One clause entry of a redline as a reader sees it.
 #[derive(Debug, serde::Deserialize)]
-struct Entry {
+pub(crate) struct Entry {
     label: String,
     old: Vec<String>,
     new: Vec<String>,
@@ -105,7 +123,7 @@ fn citations(label: &str) -> (Option<String>, Option<String>, bool) {
 
 /// Checks every entry's two sides against the two texts, and that each text's paragraphs all
 /// appear, in order, where the entries put them.
-fn check_entries(
+pub(crate) fn check_entries(
     format: &str,
     pair: (&str, &str),
     entries: &[Entry],
@@ -177,7 +195,7 @@ fn check_entries(
     );
 }
 
-fn sides(kind: &str, file: &Path) -> Vec<Entry> {
+pub(crate) fn sides(kind: &str, file: &Path) -> Vec<Entry> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/redline_sides.py");
     let output = Command::new("python3")
         .arg(script)
@@ -193,7 +211,7 @@ fn sides(kind: &str, file: &Path) -> Vec<Entry> {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-fn pandoc(args: &[&str], file: &Path) -> String {
+pub(crate) fn pandoc(args: &[&str], file: &Path) -> String {
     let output = Command::new("pandoc")
         .args(args)
         .arg(file)
@@ -255,33 +273,44 @@ fn every_redline_between_the_bundled_revisions_gives_back_both_texts_in_every_fo
             .unwrap();
             check_entries("md", pair, &sides("md", &md_as_html), both);
 
-            let docx = redline("docx", "r.docx");
-            for (mode, text) in [("reject", both.0), ("accept", both.1)] {
-                let plain = pandoc(
-                    &[
-                        &format!("--track-changes={mode}"),
-                        "-t",
-                        "plain",
-                        "--wrap=none",
-                    ],
-                    &docx,
-                );
-                let paragraphs: Vec<String> = plain
-                    .split("\n\n")
-                    // pandoc shows an indented paragraph as a quotation, two spaces in.
-                    .map(|p| p.trim().to_owned())
-                    .filter(|p| p.starts_with("PP ") || p.starts_with("OP ") || p.starts_with('('))
-                    .collect();
-                let expected = text.word_paragraphs();
-                let first_difference = paragraphs.iter().zip(&expected).position(|(a, b)| a != b);
-                assert!(
-                    paragraphs == expected,
-                    "docx {mode}, {from} to {to}: {} paragraphs for {}; first difference: {:?}",
-                    paragraphs.len(),
-                    expected.len(),
-                    first_difference.map(|at| (&paragraphs[at], &expected[at]))
-                );
-            }
+            check_word(&redline("docx", "r.docx"), pair, both);
         }
+    }
+}
+
+/// Word's Reject All (pandoc's) must give the older text and Accept All the newer, paragraph
+/// for paragraph: the number, then the text; each sub-paragraph a paragraph of its own.
+pub(crate) fn check_word(docx: &Path, pair: (&str, &str), texts: (&RevisionText, &RevisionText)) {
+    for (mode, text) in [("reject", texts.0), ("accept", texts.1)] {
+        let plain = pandoc(
+            &[
+                &format!("--track-changes={mode}"),
+                "-t",
+                "plain",
+                "--wrap=none",
+            ],
+            docx,
+        );
+        let paragraphs: Vec<String> = plain
+            .split("\n\n")
+            // pandoc shows an indented paragraph as a quotation, two spaces in.
+            .map(|p| p.trim().to_owned())
+            .filter(|p| p.starts_with("PP ") || p.starts_with("OP ") || p.starts_with('('))
+            .collect();
+        let expected = text.word_paragraphs();
+        let first_difference = paragraphs.iter().zip(&expected).position(|(a, b)| a != b);
+        if paragraphs != expected {
+            // Kept for a look in Word or LibreOffice: the test's own folder goes with it.
+            let _ = std::fs::copy(docx, std::env::temp_dir().join("decl-redline-failure.docx"));
+        }
+        assert!(
+            paragraphs == expected,
+            "docx {mode}, {} to {}: {} paragraphs for {}; first difference: {:?}\n{plain}",
+            pair.0,
+            pair.1,
+            paragraphs.len(),
+            expected.len(),
+            first_difference.map(|at| (&paragraphs[at], &expected[at]))
+        );
     }
 }

@@ -13,7 +13,7 @@
 //!   shall` (the gap in front is empty there, the one after is a space). Insertions mirror this.
 //!
 //! A border gap stays equal text only when both sides separate alike (both empty, or both
-//! whitespace): readers see one side of an equal segment, so a space on one side only goes into
+//! whitespace with or without a line break): readers see one side of an equal segment, so a space on one side only goes into
 //! the change, `develop[- the-]{+, in time, the+} capability`. Otherwise undoing the change
 //! would read "developthe" or "nationals, ]".
 //!
@@ -126,12 +126,14 @@ fn push_change(sink: &mut SegmentSink, old: &TokenizedText, new: &TokenizedText,
     }
 }
 
-/// Whether two gaps separate their neighbours alike: both empty (the tokens touch) or both
-/// whitespace. Only such a pair may be shown as equal text: a reader sees one side of an
-/// equal segment, and a space shown where the other side has none would join two words
-/// ("developthe") or split a word from its comma when the change is undone.
+/// Whether two gaps separate their neighbours alike: both empty (the tokens touch), or both
+/// whitespace and both with or both without a line break. Only such a pair may be shown as
+/// equal text: a reader sees one side of an equal segment, and a space shown where the other
+/// side has none would join two words ("developthe") or split a word from its comma when the
+/// change is undone, as a line break shown where the other side has a space would split a
+/// paragraph.
 fn same_boundary(a: &str, b: &str) -> bool {
-    a.is_empty() == b.is_empty()
+    a.is_empty() == b.is_empty() && a.contains('\n') == b.contains('\n')
 }
 
 enum Side {
@@ -212,6 +214,53 @@ pub(super) fn slide_changes_to_line_starts(segments: &mut Vec<Segment>) {
     {
         segments.pop();
     }
+}
+
+/// Splits a replacement whose deletion and insertion both span line breaks at those breaks,
+/// pairing them in order: `{--a\nb--}{++c\nd++}` becomes `{--a--}{++c++}\n{--b--}{++d++}`.
+///
+/// Both read back the same texts, but the second keeps each line's change on its line: a
+/// sub-paragraph rewritten is shown against the sub-paragraph it replaces, and a format that
+/// tracks paragraph marks (Word) does not join two paragraphs in one text only to split them
+/// in the other.
+/// Beyond this many lines, a replacement is two unrelated texts (a whole document rewritten),
+/// best read as one deletion and one insertion.
+const MAX_PAIRED_LINE_BREAKS: usize = 50;
+
+pub(super) fn pair_line_breaks_in_replacements(segments: Vec<Segment>) -> Vec<Segment> {
+    let mut sink = SegmentSink::default();
+    let mut at = 0;
+    while at < segments.len() {
+        if let (Segment::Deleted(deleted), Some(Segment::Inserted(inserted))) =
+            (&segments[at], segments.get(at + 1))
+            && deleted.contains('\n')
+            && inserted.contains('\n')
+            && let n_pairs = deleted
+                .matches('\n')
+                .count()
+                .min(inserted.matches('\n').count())
+            && n_pairs <= MAX_PAIRED_LINE_BREAKS
+        {
+            let mut old_lines = deleted.splitn(n_pairs + 1, '\n');
+            let mut new_lines = inserted.splitn(n_pairs + 1, '\n');
+            for pair in 0..=n_pairs {
+                if pair > 0 {
+                    sink.equal("\n", "\n");
+                }
+                sink.deleted(old_lines.next().unwrap_or_default());
+                sink.inserted(new_lines.next().unwrap_or_default());
+            }
+            at += 2;
+            continue;
+        }
+        match &segments[at] {
+            Segment::Equal { old, new } => sink.equal(old, new),
+            Segment::Deleted(text) => sink.deleted(text),
+            Segment::Inserted(text) => sink.inserted(text),
+        }
+        at += 1;
+    }
+    sink.segments
 }
 
 /// Collects segments, merging neighbours of the same kind and dropping empty ones.

@@ -128,6 +128,11 @@ pub fn compare(
             .map_or_else(|| code.to_string(), |d| d.name.clone())
     };
 
+    // A clause's lines are its sub-paragraphs: a line break added or removed is a change.
+    let options = &RedlineOptions {
+        line_breaks_significant: true,
+        ..options.clone()
+    };
     // Looked up once per clause: `Declaration::number_of` searches the order each time.
     let (old_numbers, new_numbers) = (old.paragraph_numbers(), new.paragraph_numbers());
     let mut clauses = Vec::new();

@@ -66,7 +66,7 @@ mod tokenized_text;
 mod tests;
 
 use lines::LinePiece;
-use tokenized_text::{Interner, TokenizedText};
+use tokenized_text::{Interner, TokenizedText, WhitespaceTokens};
 
 /// What counts as a change, and how much work a redline may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +77,10 @@ pub struct RedlineOptions {
     pub deadline_per_block: Duration,
     /// Run the lossy semantic clean-up (default true).
     pub semantic_cleanup: bool,
+    /// With whitespace hidden, still count a line break added or removed as a change (default
+    /// false, so that re-wrapping a file is not a change). A clause's lines are its
+    /// sub-paragraphs, so clause comparisons set it.
+    pub line_breaks_significant: bool,
 }
 
 impl Default for RedlineOptions {
@@ -85,6 +89,7 @@ impl Default for RedlineOptions {
             show_whitespace: false,
             deadline_per_block: Duration::from_millis(200),
             semantic_cleanup: true,
+            line_breaks_significant: false,
         }
     }
 }
@@ -221,6 +226,7 @@ pub fn redline(old: &str, new: &str, options: &RedlineOptions) -> Redline {
         }
     }
     build::slide_changes_to_line_starts(&mut segments);
+    let segments = build::pair_line_breaks_in_replacements(segments);
     Redline { segments }
 }
 
@@ -233,8 +239,13 @@ fn redline_words(
 ) -> Vec<Segment> {
     // One interner for both texts, so equal token texts get equal ids across them.
     let mut interner = Interner::default();
-    let old_tokens = TokenizedText::new(old, options.show_whitespace, &mut interner);
-    let new_tokens = TokenizedText::new(new, options.show_whitespace, &mut interner);
+    let whitespace = match (options.show_whitespace, options.line_breaks_significant) {
+        (true, _) => WhitespaceTokens::All,
+        (false, true) => WhitespaceTokens::LineBreaks,
+        (false, false) => WhitespaceTokens::Hidden,
+    };
+    let old_tokens = TokenizedText::with(old, whitespace, &mut interner);
+    let new_tokens = TokenizedText::with(new, whitespace, &mut interner);
     let edits = align::diff_texts(&old_tokens, &new_tokens, deadline, options);
     build::build_segments(&old_tokens, &new_tokens, &edits)
 }

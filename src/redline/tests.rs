@@ -65,15 +65,28 @@ fn assert_invariants(result: &Redline, old: &str, new: &str, options: &RedlineOp
             }
         }
     }
-    // A reader sees equal text in its new spacing; undoing every change must still give the
-    // old words, none joined to its neighbour or split from it.
+    // A reader sees equal text in its new spacing. Next to a change, both sides of an equal
+    // segment must separate alike (both touch the change, or both are spaced from it, with or
+    // without a line break), or undoing the change would join or split words ("developthe").
     let shown_old = shown_old_text(result);
-    assert_eq!(
-        tokens_without_whitespace(&shown_old),
-        tokens_without_whitespace(old),
-        "undoing the changes joins or splits words: {:#?}",
-        result.segments
-    );
+    let edge = |text: &str, leading: bool| -> (bool, bool) {
+        let gap: String = if leading {
+            text.chars().take_while(|c| c.is_whitespace()).collect()
+        } else {
+            text.chars().rev().take_while(|c| c.is_whitespace()).collect()
+        };
+        (gap.is_empty(), gap.contains('\n'))
+    };
+    for (idx, segment) in result.segments.iter().enumerate() {
+        if let Segment::Equal { old, new } = segment {
+            if idx > 0 {
+                assert_eq!(edge(old, true), edge(new, true), "after a change: {segment:?}");
+            }
+            if idx + 1 < result.segments.len() {
+                assert_eq!(edge(old, false), edge(new, false), "before a change: {segment:?}");
+            }
+        }
+    }
     if options.show_whitespace {
         assert_eq!(
             shown_old, old,
@@ -650,11 +663,14 @@ fn related_text() -> impl Strategy<Value = String> {
 }
 
 fn options() -> impl Strategy<Value = RedlineOptions> {
-    (any::<bool>(), any::<bool>()).prop_map(|(show_whitespace, semantic_cleanup)| RedlineOptions {
-        show_whitespace,
-        semantic_cleanup,
-        ..RedlineOptions::default()
-    })
+    (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(show_whitespace, semantic_cleanup, line_breaks_significant)| RedlineOptions {
+            show_whitespace,
+            semantic_cleanup,
+            line_breaks_significant,
+            ..RedlineOptions::default()
+        },
+    )
 }
 
 proptest! {

@@ -39,6 +39,18 @@ impl<'text> Interner<'text> {
     }
 }
 
+/// Which whitespace runs are tokens the diff compares (the others are gaps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum WhitespaceTokens {
+    /// Every whitespace run: whitespace-only edits are changes.
+    All,
+    /// Runs that break the line: a line break added or removed is a change (a clause's lines
+    /// are its sub-paragraphs), other spacing is not.
+    LineBreaks,
+    /// None: only words and punctuation count.
+    Hidden,
+}
+
 /// One text, tokenized and split into blocks.
 ///
 /// Invariants: `tokens` are in text order and do not overlap; `ids`, and `words_before` but for
@@ -57,18 +69,46 @@ pub(super) struct TokenizedText<'text> {
 
 impl<'text> TokenizedText<'text> {
     /// Tokenizes `text`; whitespace runs are significant tokens only when `show_whitespace`.
+    #[cfg(test)]
     pub(super) fn new(
         text: &'text str,
         show_whitespace: bool,
         interner: &mut Interner<'text>,
     ) -> Self {
+        let whitespace = if show_whitespace {
+            WhitespaceTokens::All
+        } else {
+            WhitespaceTokens::Hidden
+        };
+        Self::with(text, whitespace, interner)
+    }
+
+    /// Tokenizes `text`, keeping the whitespace runs `whitespace` says are significant.
+    pub(super) fn with(
+        text: &'text str,
+        whitespace: WhitespaceTokens,
+        interner: &mut Interner<'text>,
+    ) -> Self {
         let mut tokens = tokenize(text);
-        if !show_whitespace {
-            tokens.retain(|token| token.kind != TokenKind::Whitespace);
+        let is_line_break = |token: &Token| text[token.start..token.end].contains('\n');
+        match whitespace {
+            WhitespaceTokens::All => {}
+            WhitespaceTokens::LineBreaks => {
+                tokens.retain(|token| token.kind != TokenKind::Whitespace || is_line_break(token))
+            }
+            WhitespaceTokens::Hidden => tokens.retain(|token| token.kind != TokenKind::Whitespace),
         }
         let ids = tokens
             .iter()
-            .map(|token| interner.intern(&text[token.start..token.end]))
+            .map(|token| {
+                // Any run of whitespace that breaks the line is the same line break.
+                if whitespace == WhitespaceTokens::LineBreaks && token.kind == TokenKind::Whitespace
+                {
+                    interner.intern("\n")
+                } else {
+                    interner.intern(&text[token.start..token.end])
+                }
+            })
             .collect();
         let mut words_before = Vec::with_capacity(tokens.len() + 1);
         let mut n_words = 0;

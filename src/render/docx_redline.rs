@@ -250,7 +250,51 @@ fn word_lines(runs: &[StyledRun], entry: Entry) -> Vec<(Vec<StyledRun>, RunKind)
         _ => true,
     };
     let mut lines: Vec<(Vec<StyledRun>, RunKind)> = vec![(Vec::new(), RunKind::Equal)];
-    for run in runs.iter().filter(shown) {
+    lines_of(runs.iter().filter(shown), &mut lines);
+    // A paragraph whose mark is deleted joins the next one in the newer text. Readers do not
+    // all join alike (pandoc puts a space there), so no words are left to join: what the next
+    // paragraph holds in the newer text is written before the deleted mark instead (its
+    // unchanged words as inserted there and deleted below). Inserted marks, mirrored. From the
+    // last paragraph up, so that words pass through paragraphs that are wholly deleted.
+    // (An entry that is wholly inserted, deleted or moved has all its marks tracked alike.)
+    let lines_to_rejoin = if entry == Entry::InPlace {
+        lines.len()
+    } else {
+        0
+    };
+    for at in (0..lines_to_rejoin.saturating_sub(1)).rev() {
+        let (moving, staying) = match lines[at].1 {
+            RunKind::Deleted => (RunKind::Inserted, RunKind::Deleted),
+            RunKind::Inserted => (RunKind::Deleted, RunKind::Inserted),
+            RunKind::Equal => continue,
+        };
+        let mut below = Vec::new();
+        for run in std::mem::take(&mut lines[at + 1].0) {
+            match run.kind {
+                kind if kind == moving => lines[at].0.push(run),
+                RunKind::Equal => {
+                    lines[at].0.push(StyledRun {
+                        kind: moving,
+                        ..run.clone()
+                    });
+                    below.push(StyledRun {
+                        kind: staying,
+                        ..run
+                    });
+                }
+                _ => below.push(run),
+            }
+        }
+        lines[at + 1].0 = below;
+    }
+    lines
+}
+
+fn lines_of<'a>(
+    runs: impl Iterator<Item = &'a StyledRun>,
+    lines: &mut Vec<(Vec<StyledRun>, RunKind)>,
+) {
+    for run in runs {
         let mut pieces = run.text.split('\n').peekable();
         while let Some(piece) = pieces.next() {
             if !piece.is_empty() {
@@ -265,7 +309,6 @@ fn word_lines(runs: &[StyledRun], entry: Entry) -> Vec<(Vec<StyledRun>, RunKind)
             }
         }
     }
-    lines
 }
 
 /// The paragraph number and the tab after it, tracked as the entry requires.

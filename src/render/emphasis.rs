@@ -39,6 +39,9 @@ pub struct StyledRun {
     /// For a deleted or inserted run: which of its clause's credits made the change, when the
     /// change is credited run by run (an index into the clause's attribution).
     pub credit: Option<usize>,
+    /// A paragraph mark shown as "¶": it ends a line whose line break was deleted (or
+    /// inserted), so the line and the next are one paragraph in the newer (or older) text.
+    pub pilcrow: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -208,6 +211,7 @@ pub fn plain_runs(segments: &[Segment]) -> Vec<StyledRun> {
             bracketed: false,
             set_apart: false,
             credit: None,
+            pilcrow: false,
         });
     }
     runs
@@ -316,6 +320,7 @@ fn push(
         bracketed: false,
         set_apart: false,
         credit,
+        pilcrow: false,
     });
 }
 

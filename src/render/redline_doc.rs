@@ -194,8 +194,21 @@ impl RedlineView {
                     out.push_str(&clause.label);
                     out.push('\n');
                 }
-                for line in &clause.lines {
-                    let text = Self::credited_line_text(line, ansi, &clause.credits);
+                // Without colour, the clause is one CriticMarkup text cut at its line breaks,
+                // so a deleted or inserted line break stays inside its markers.
+                let texts: Vec<String> = if ansi || clause.lines.is_empty() {
+                    clause
+                        .lines
+                        .iter()
+                        .map(|line| Self::credited_line_text(line, ansi, &clause.credits))
+                        .collect()
+                } else {
+                    Self::credited_line_text(&clause.runs, false, &clause.credits)
+                        .split('\n')
+                        .map(str::to_owned)
+                        .collect()
+                };
+                for text in texts {
                     match width {
                         Some(width) => {
                             out.push_str(&super::text::wrap(&text, "    ", "    ", width))
@@ -384,6 +397,10 @@ fn attribution_line(a: &Attribution) -> String {
 }
 
 /// Splits runs at newlines: the wording's text, then one line per sub-paragraph.
+///
+/// A line break inside a deletion or an insertion joins two lines in the other text; the
+/// line it ends closes with a deleted (or inserted) pilcrow, "¶", as Word shows paragraph
+/// marks, so that a reader (and `tests/redline_sides.py`) can tell.
 pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
     let mut lines: Vec<Vec<StyledRun>> = vec![Vec::new()];
     for run in runs {
@@ -399,9 +416,22 @@ pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
                     bracketed: run.bracketed,
                     set_apart: false,
                     credit: run.credit,
+                    pilcrow: false,
                 });
             }
             if pieces.peek().is_some() {
+                if run.kind != RunKind::Equal {
+                    lines.last_mut().expect("never empty").push(StyledRun {
+                        kind: run.kind,
+                        text: "¶".to_owned(),
+                        italic: false,
+                        bold: false,
+                        bracketed: false,
+                        set_apart: false,
+                        credit: run.credit,
+                        pilcrow: true,
+                    });
+                }
                 lines.push(Vec::new());
             }
         }
@@ -450,6 +480,12 @@ fn merge_kinds(line: &[StyledRun], ansi: bool) -> Vec<StyledRun> {
 }
 
 fn markdown_run(run: &StyledRun) -> String {
+    if run.pilcrow {
+        return match run.kind {
+            RunKind::Inserted => r#"<ins class="pilcrow">¶</ins>"#.to_owned(),
+            _ => r#"<del class="pilcrow">¶</del>"#.to_owned(),
+        };
+    }
     let mut text = escape_markdown(&run.text);
     if run.bold {
         text = format!("<strong>{text}</strong>");
@@ -524,6 +560,7 @@ mod tests {
             bracketed: false,
             set_apart: false,
             credit: None,
+            pilcrow: false,
         };
         let apart = |runs: Vec<StyledRun>| -> Vec<bool> {
             split_lines(runs)[0].iter().map(|r| r.set_apart).collect()
