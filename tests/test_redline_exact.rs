@@ -237,6 +237,7 @@ fn every_redline_between_the_bundled_revisions_gives_back_both_texts_in_every_fo
         .map(|rev| (*rev, RevisionText::read(&env, rev)))
         .collect();
     let dir = env.root().join("d");
+    let libreoffice = (tool_available("soffice")).then(|| LibreOffice::new(env.root()));
     for (idx, from) in REVISIONS.iter().enumerate() {
         for to in &REVISIONS[idx + 1..] {
             let pair = (*from, *to);
@@ -273,7 +274,11 @@ fn every_redline_between_the_bundled_revisions_gives_back_both_texts_in_every_fo
             .unwrap();
             check_entries("md", pair, &sides("md", &md_as_html), both);
 
-            check_word(&redline("docx", "r.docx"), pair, both);
+            let docx = redline("docx", "r.docx");
+            check_word(&docx, pair, both);
+            if let Some(office) = &libreoffice {
+                office.check(&docx, pair, both);
+            }
         }
     }
 }
@@ -312,5 +317,76 @@ pub(crate) fn check_word(docx: &Path, pair: (&str, &str), texts: (&RevisionText,
             expected.len(),
             first_difference.map(|at| (&paragraphs[at], &expected[at]))
         );
+    }
+}
+
+/// LibreOffice with a macro that opens a document, accepts or rejects all its tracked changes
+/// and saves it as text: Word's Accept All and Reject All, by a second reader.
+struct LibreOffice {
+    profile: std::path::PathBuf,
+}
+
+impl LibreOffice {
+    fn new(root: &Path) -> LibreOffice {
+        let profile = root.join("lo-profile");
+        // A first start writes the profile; the macro then goes into its Standard library.
+        let output = Command::new("soffice")
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                profile.display()
+            ))
+            .args(["--headless", "--terminate_after_init"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::write(
+            profile.join("user/basic/Standard/Module1.xba"),
+            include_str!("libreoffice_settle.xba"),
+        )
+        .unwrap();
+        LibreOffice { profile }
+    }
+
+    fn check(&self, docx: &Path, pair: (&str, &str), texts: (&RevisionText, &RevisionText)) {
+        for (mode, text) in [("reject", texts.0), ("accept", texts.1)] {
+            let out = docx.with_extension(format!("{mode}.txt"));
+            let output = Command::new("soffice")
+                .arg(format!(
+                    "-env:UserInstallation=file://{}",
+                    self.profile.display()
+                ))
+                .arg("--headless")
+                .arg(format!(
+                    "macro:///Standard.Module1.Settle(\"{}\",\"{mode}\",\"{}\")",
+                    docx.display(),
+                    out.display()
+                ))
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let saved = std::fs::read_to_string(&out).expect("LibreOffice saved the text");
+            // One paragraph a line; the number and the text are separated by the tab.
+            let paragraphs: Vec<String> = saved
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .map(|line| line.replacen('\t', " ", 1))
+                .filter(|p| p.starts_with("PP ") || p.starts_with("OP ") || p.starts_with('('))
+                .collect();
+            assert_eq!(
+                paragraphs,
+                text.word_paragraphs(),
+                "LibreOffice {mode}, {} to {}",
+                pair.0,
+                pair.1
+            );
+        }
     }
 }

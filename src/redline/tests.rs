@@ -73,17 +73,28 @@ fn assert_invariants(result: &Redline, old: &str, new: &str, options: &RedlineOp
         let gap: String = if leading {
             text.chars().take_while(|c| c.is_whitespace()).collect()
         } else {
-            text.chars().rev().take_while(|c| c.is_whitespace()).collect()
+            text.chars()
+                .rev()
+                .take_while(|c| c.is_whitespace())
+                .collect()
         };
         (gap.is_empty(), gap.contains('\n'))
     };
     for (idx, segment) in result.segments.iter().enumerate() {
         if let Segment::Equal { old, new } = segment {
             if idx > 0 {
-                assert_eq!(edge(old, true), edge(new, true), "after a change: {segment:?}");
+                assert_eq!(
+                    edge(old, true),
+                    edge(new, true),
+                    "after a change: {segment:?}"
+                );
             }
             if idx + 1 < result.segments.len() {
-                assert_eq!(edge(old, false), edge(new, false), "before a change: {segment:?}");
+                assert_eq!(
+                    edge(old, false),
+                    edge(new, false),
+                    "before a change: {segment:?}"
+                );
             }
         }
     }
