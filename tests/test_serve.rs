@@ -359,7 +359,7 @@ fn every_page_reads_and_a_negotiation_runs_through_the_forms() {
         log(&env).starts_with("Republic of Tajikistan|TJK cuts Rev.2 (rev2): 1 amendment applied")
     );
     let compare = anonymous.get("/compare?from=rev1&to=rev2").text();
-    assert!(compare.contains("<ins class=\"apart\"><span class=\"sr-only\">[inserted: </span>should<span class=\"sr-only\">]</span></ins>"), "{compare}");
+    assert!(compare.contains("<ins class=\"apart\" title=\"inserted by Republic of Türkiye (TUR-1)\"><span class=\"sr-only\">[inserted by Republic of Türkiye (TUR-1): </span>should<span class=\"sr-only\">]</span></ins>"), "{compare}");
     assert!(compare.contains("Türkiye"), "{compare}");
 
     // The downloads.

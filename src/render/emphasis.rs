@@ -42,6 +42,9 @@ pub struct StyledRun {
     /// A paragraph mark shown as "¶": it ends a line whose line break was deleted (or
     /// inserted), so the line and the next are one paragraph in the newer (or older) text.
     pub pilcrow: bool,
+    /// Who made the change, where it is credited on its own ("European Union (EU-5)"): set by
+    /// the view that knows the names behind `credit`.
+    pub by: Option<String>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -212,6 +215,7 @@ pub fn plain_runs(segments: &[Segment]) -> Vec<StyledRun> {
             set_apart: false,
             credit: None,
             pilcrow: false,
+            by: None,
         });
     }
     runs
@@ -321,6 +325,7 @@ fn push(
         set_apart: false,
         credit,
         pilcrow: false,
+        by: None,
     });
 }
 

@@ -352,7 +352,14 @@ fn clause_view(clause: &ClauseRedline) -> ClauseView {
         lines: if clause.moved_away {
             Vec::new()
         } else {
-            split_lines(runs.clone())
+            let mut lines = split_lines(runs.clone());
+            for run in lines.iter_mut().flatten() {
+                run.by = run
+                    .credit
+                    .and_then(|credit| credits.get(credit))
+                    .map(|credit| credit.author.clone());
+            }
+            lines
         },
         runs,
         notes,
@@ -417,6 +424,7 @@ pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
                     set_apart: false,
                     credit: run.credit,
                     pilcrow: false,
+                    by: None,
                 });
             }
             if pieces.peek().is_some() {
@@ -430,6 +438,7 @@ pub fn split_lines(runs: Vec<StyledRun>) -> Vec<Vec<StyledRun>> {
                         set_apart: false,
                         credit: run.credit,
                         pilcrow: true,
+                        by: None,
                     });
                 }
                 lines.push(Vec::new());
@@ -493,10 +502,15 @@ fn markdown_run(run: &StyledRun) -> String {
     if run.italic {
         text = format!("<em>{text}</em>");
     }
+    let title = run
+        .by
+        .as_ref()
+        .map(|by| format!(" title=\"{}\"", escape_attribute(by)))
+        .unwrap_or_default();
     match run.kind {
         RunKind::Equal => text,
-        RunKind::Inserted => format!("<ins>{text}</ins>"),
-        RunKind::Deleted => format!("<del>{text}</del>"),
+        RunKind::Inserted => format!("<ins{title}>{text}</ins>"),
+        RunKind::Deleted => format!("<del{title}>{text}</del>"),
     }
 }
 
@@ -525,6 +539,14 @@ fn terminal_run(run: &StyledRun, ansi: bool) -> String {
     } else {
         format!("\x1b[{}m{}\x1b[0m", codes.join(";"), run.text)
     }
+}
+
+/// Escapes text for a double-quoted HTML attribute.
+fn escape_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Escapes text for Markdown: HTML's three characters, and the characters Markdown would
@@ -561,6 +583,7 @@ mod tests {
             set_apart: false,
             credit: None,
             pilcrow: false,
+            by: None,
         };
         let apart = |runs: Vec<StyledRun>| -> Vec<bool> {
             split_lines(runs)[0].iter().map(|r| r.set_apart).collect()
