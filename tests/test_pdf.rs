@@ -7,7 +7,18 @@ use crate::common::{TestEnv, tool_available};
 
 /// The text of a PDF in reading order, pages separated by form feeds.
 fn pdf_text(path: &std::path::Path) -> String {
+    pdftotext(path, &[])
+}
+
+/// The text of a PDF in the order of its content, which is the order a screen reader follows
+/// through its tags (`pdftotext -raw`): words too small to see come where they stand.
+fn pdf_text_in_content_order(path: &std::path::Path) -> String {
+    pdftotext(path, &["-raw"])
+}
+
+fn pdftotext(path: &std::path::Path, options: &[&str]) -> String {
     let output = Command::new("pdftotext")
+        .args(options)
         .arg(path)
         .arg("-")
         .output()
@@ -202,7 +213,13 @@ fn the_redline_as_a_legal_comparison() {
         "each change attributed to its delegation in a footnote"
     );
     assert_fonts_embedded(&path);
-    insta::assert_snapshot!("redline_pdf_text", text);
+    // A screen reader is told what is deleted and what inserted, not only shown a colour.
+    let read_aloud = pdf_text_in_content_order(&path);
+    assert!(
+        read_aloud.contains("[deleted: trade] [inserted: trafficking]"),
+        "{read_aloud}"
+    );
+    insta::assert_snapshot!("redline_pdf_text", read_aloud);
 }
 
 #[test]
