@@ -402,12 +402,20 @@ fn refuse_unwritable_text(action: &Action) -> Result<(), ActionError> {
         }
         Action::Mark { .. } | Action::Rebase { .. } | Action::Translate { .. } => {}
     }
-    match texts.into_iter().find(|(_, text)| text.contains('\0')) {
-        Some((what, _)) => Err(ActionError::Refused(format!(
+    if let Some((what, _)) = texts.iter().find(|(_, text)| text.contains('\0')) {
+        return Err(ActionError::Refused(format!(
             "{what} holds a NUL character (U+0000), which no file or commit can keep: remove it"
-        ))),
-        None => Ok(()),
+        )));
     }
+    for (what, text) in texts {
+        if let Some(control) = crate::model::validate::bidi_control(text) {
+            return Err(ActionError::Refused(format!(
+                "{what} holds the bidirectional control U+{:04X}, which makes text display in another order than it reads (\"evil\" shows as \"live\"): remove it",
+                u32::from(control)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses what can no longer happen once the text is adopted.

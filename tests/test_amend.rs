@@ -1019,9 +1019,33 @@ fn a_stale_amendment_whose_changes_touch_the_revisions_is_not_rebased() {
 fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_terminal() {
     let env = TestEnv::new();
     env.small("repo");
+    // A right-to-left override would show "2024" as "4202" in every document: refused, with
+    // nothing written.
+    let before = env.state("repo");
+    let refused = env
+        .decl(
+            "repo",
+            &[
+                "amend",
+                "propose",
+                "--as",
+                "TUR",
+                "--replace",
+                "op-follow-up",
+                "--text",
+                "*Decide* to meet in \u{202E}4202\u{202C}.",
+            ],
+        )
+        .failure();
+    assert!(
+        refused.stderr.contains("bidirectional control U+202E"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(env.state("repo"), before);
     // The two escape sequences hold a '[' and a ']' in that order, so the brackets balance and the
     // proposal is admitted.
-    let hostile = "*Decide* to meet \x1b[2Jagain\x1b]0;pwned\x07 in \u{202E}4202\u{202C}.";
+    let hostile = "*Decide* to meet \x1b[2Jagain\x1b]0;pwned\x07 in 4202.";
     env.decl(
         "repo",
         &[
@@ -1047,9 +1071,8 @@ fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_termina
         "{shown:?}"
     );
     assert!(
-        shown.contains(
-            "{--again in 2024--}{++<U+001B>[2Jagain<U+001B>]0;pwned<U+0007> in <U+202E>4202<U+202C>++}."
-        ),
+        shown
+            .contains("{--again in 2024--}{++<U+001B>[2Jagain<U+001B>]0;pwned<U+0007> in 4202++}."),
         "{shown}"
     );
     assert!(

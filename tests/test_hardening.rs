@@ -427,9 +427,12 @@ fn hostile_titles_names_and_wording_are_text_in_every_export_format() {
         &env.read("repo/delegations.yaml")
             .replace("name: Republic of Türkiye", &format!("name: {quoted}")),
     );
+    // In a clause, a bidi override is refused (see below); elsewhere it is text like any other.
+    let hostile_wording =
+        serde_json::to_string(&hostile.replace(['\u{202E}', '\u{202C}'], "")).unwrap();
     env.write(
         "repo/clauses/op-follow-up.yaml",
-        &format!("kind: operative\nstatus: draft\ntext: {quoted}\n"),
+        &format!("kind: operative\nstatus: draft\ntext: {hostile_wording}\n"),
     );
     env.git("repo", &["commit", "-qam", "Hostile text everywhere"])
         .success();
@@ -521,6 +524,19 @@ fn hostile_titles_names_and_wording_are_text_in_every_export_format() {
     assert!(
         !shown.contains('\u{1b}') && !shown.contains('\u{202E}'),
         "{shown:?}"
+    );
+    // A bidi override written into a clause by hand is flagged where it stands.
+    env.write(
+        "repo/clauses/op-follow-up.yaml",
+        &format!("kind: operative\nstatus: draft\ntext: {quoted}\n"),
+    );
+    let check = env.decl("repo", &["check"]).failure();
+    assert!(
+        check
+            .stdout
+            .contains("clauses/op-follow-up.yaml:3:7: holds the bidirectional control U+202E"),
+        "{}",
+        check.stdout
     );
 }
 

@@ -146,6 +146,14 @@ pub fn validate_declaration(
 /// What is wrong with a clause's wording on its own, as (YAML path, message): an unbalanced
 /// square bracket in its text or a sub-paragraph. An action checks the wording it would write
 /// with this, so that no decision leaves a text `decl check` refuses.
+/// The first bidirectional embedding, override or isolate control in `text` (U+202A-U+202E,
+/// U+2066-U+2069). The marks U+200E, U+200F and U+061C stay allowed: Arabic and Hebrew text
+/// needs them, and they reorder nothing on their own.
+pub fn bidi_control(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
 pub fn wording_problems(clause: &Clause) -> Vec<(String, String)> {
     let texts = std::iter::once(("text".to_owned(), &clause.text)).chain(
         clause
@@ -159,6 +167,15 @@ pub fn wording_problems(clause: &Clause) -> Vec<(String, String)> {
         problems.push(("text".to_owned(), "the clause has no text".to_owned()));
     }
     for (path, text) in texts {
+        if let Some(control) = bidi_control(text) {
+            problems.push((
+                path.clone(),
+                format!(
+                    "holds the bidirectional control U+{:04X}, which makes the text display in another order than it reads (\"evil\" shows as \"live\"): remove it",
+                    u32::from(control)
+                ),
+            ));
+        }
         if let Err(bad) = super::declaration::bracket_spans(text) {
             let side = if bad.bracket == '[' {
                 "opening"
