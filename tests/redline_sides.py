@@ -203,6 +203,48 @@ def critic(text):
     return clauses
 
 
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def ansi(text):
+    """The coloured terminal form: struck red (SGR 9) deleted, underlined green (SGR 4)
+    inserted, dim (SGR 2) the tag naming who made a change; a struck or underlined pilcrow
+    ends a line whose break the other text lacks."""
+    clauses = []
+    for block in text.split("\n\n")[1:]:
+        lines = block.split("\n")
+        clause = {"label": SGR.sub("", lines[0]), "old": [], "new": []}
+        join, joined = set(), set()
+        for line in lines[1:]:
+            body = line[4:]
+            if NOTE.match(SGR.sub("", body)):
+                continue
+            sides = {"old": "", "new": ""}
+            codes, at = set(), 0
+            for match in SGR.finditer(body + "\x1b[0m"):
+                piece = body[at:match.start()]
+                at = match.end()
+                if "2" not in codes and piece:
+                    for side, hidden in (("old", "4"), ("new", "9")):
+                        if hidden in codes:
+                            continue
+                        if piece == "\u00b6" and codes & {"4", "9"}:
+                            join.add("new" if "9" in codes else "old")
+                        else:
+                            sides[side] += piece
+                params = match.group(1).split(";") if match.group(1) else ["0"]
+                codes = set() if "0" in params else codes | set(params)
+            for side in ("old", "new"):
+                if side in joined:
+                    clause[side][-1] += sides[side]
+                else:
+                    clause[side].append(sides[side])
+            joined = set(join)
+            join = set()
+        clauses.append(clause)
+    return clauses
+
+
 def main():
     kind, path = sys.argv[1], sys.argv[2]
     with open(path, encoding="utf-8") as f:
@@ -211,6 +253,8 @@ def main():
         parser = RedlineHtml() if kind == "html" else MarkdownHtml()
         parser.feed(text)
         clauses = parser.clauses
+    elif kind == "ansi":
+        clauses = ansi(text)
     else:
         clauses = critic(text)
     for clause in clauses:

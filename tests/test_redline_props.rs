@@ -220,6 +220,8 @@ fn every_format_gives_back_both_texts_of_random_declarations() {
             };
             let term = write("r.txt", view.terminal(false, None).as_bytes());
             check_entries("term", pair, &sides("critic", &term), texts);
+            let coloured = write("r.ansi", view.terminal(true, None).as_bytes());
+            check_entries("coloured term", pair, &sides("ansi", &coloured), texts);
             let html = write("r.html", view.html(None).unwrap().as_bytes());
             check_entries("html", pair, &sides("html", &html), texts);
             let md = write("r.md", view.markdown().as_bytes());
