@@ -274,6 +274,7 @@ fn every_redline_between_the_bundled_revisions_gives_back_both_texts_in_every_fo
             .unwrap();
             check_entries("md", pair, &sides("md", &md_as_html), both);
 
+            check_pdf_words(&redline("pdf", "r.pdf"), pair, both);
             let docx = redline("docx", "r.docx");
             check_word(&docx, pair, both);
             if let Some(office) = &libreoffice {
@@ -389,4 +390,151 @@ impl LibreOffice {
             );
         }
     }
+}
+
+/// The PDF's text layer, in content order (`pdftotext -raw`), character for character: each
+/// paragraph, its changes read through the announcements a screen reader hears ("[deleted:
+/// trade; end of deletion]"), must be the older text with the deletions and the newer text
+/// with the insertions. Spaces are not compared: a text layer has none where a line wraps, and
+/// pdftotext guesses the others from the gaps between glyphs.
+pub(crate) fn check_pdf_words(
+    pdf: &Path,
+    pair: (&str, &str),
+    texts: (&RevisionText, &RevisionText),
+) {
+    let output = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout)
+        .unwrap()
+        .replace('\u{a0}', " ");
+    // "PP 4", "OP 7 (was OP 6)", "OP 11 (moved to OP 10)", each maybe followed by the number
+    // of its footnote.
+    let is_label = |line: &str| {
+        let (number, rest) = match line.split_once(" (") {
+            Some((number, note)) => (number, note.rsplit_once(')').map_or("", |(_, r)| r)),
+            None => (line, ""),
+        };
+        let mut words = number.split(' ');
+        let numbered = matches!(words.next(), Some("PP" | "OP"))
+            && words.all(|word| word.parse::<usize>().is_ok());
+        numbered && rest.trim().chars().all(|c| c.is_ascii_digit())
+    };
+    let is_furniture = |line: &str| {
+        line.is_empty()
+            || line.starts_with("Redline: ")
+            || line.chars().all(|c| c.is_ascii_digit())
+            || line.starts_with("Moved")
+            || line.starts_with("Status: ")
+            || line == "Preamble"
+            || line == "Operative part"
+            // A footnote: its number, then "EU-5: proposed by ..." (or a further line of one).
+            || line
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .split_once(": ")
+                .is_some_and(|(code, rest)| {
+                    code.contains('-')
+                        && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+                        && (rest.starts_with("proposed by") || rest.starts_with("accepted as modified"))
+                })
+    };
+    // A page starts with a form feed.
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|line| line.trim_start_matches('\u{c}').trim_end())
+        .collect();
+    let first_part = lines
+        .iter()
+        .position(|l| *l == "Preamble" || *l == "Operative part")
+        .unwrap_or(lines.len());
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut body = String::new();
+    let mut finish = |entries: &mut Vec<Entry>, body: &mut String| {
+        if let Some(entry) = entries.last_mut() {
+            let (old, new) = pdf_sides(body);
+            entry.old = vec![old];
+            entry.new = vec![new];
+        }
+        body.clear();
+    };
+    for line in &lines[first_part..] {
+        if is_label(line) {
+            finish(&mut entries, &mut body);
+            // The footnote's number follows the label: "OP 7 (was OP 6) 13", "OP 12 16".
+            let label = match line.rsplit_once(' ') {
+                Some((label, number)) if number.parse::<usize>().is_ok() && label.contains(' ') => {
+                    label
+                }
+                _ => line,
+            };
+            entries.push(Entry {
+                label: label.to_owned(),
+                old: Vec::new(),
+                new: Vec::new(),
+            });
+        } else if !is_furniture(line) {
+            // A word hyphenated at the end of a line ends with a soft hyphen.
+            match body.strip_suffix('\u{ad}') {
+                Some(joined) => body.truncate(joined.len()),
+                None => body.push(' '),
+            }
+            body.push_str(line);
+        }
+    }
+    finish(&mut entries, &mut body);
+    let words = |text: &RevisionText| RevisionText {
+        paragraphs: text
+            .paragraphs
+            .iter()
+            .map(|(citation, lines)| (citation.clone(), vec![words_of(&lines.join(" "))]))
+            .collect(),
+    };
+    check_entries(
+        "pdf text layer",
+        pair,
+        &entries,
+        (&words(texts.0), &words(texts.1)),
+    );
+}
+
+/// The two sides of a paragraph's text layer, as words.
+fn pdf_sides(body: &str) -> (String, String) {
+    let (mut old, mut new) = (String::new(), String::new());
+    let mut rest = body;
+    loop {
+        let next = [
+            ("[deleted: ", "; end of deletion]"),
+            ("[inserted: ", "; end of insertion]"),
+        ]
+        .into_iter()
+        .filter_map(|(open, close)| rest.find(open).map(|at| (at, open, close)))
+        .min();
+        let Some((at, open, close)) = next else {
+            old.push_str(rest);
+            new.push_str(rest);
+            break;
+        };
+        old.push_str(&rest[..at]);
+        new.push_str(&rest[..at]);
+        let after = &rest[at + open.len()..];
+        let end = after.find(close).expect("an announcement is closed");
+        let changed = after[..end].replace('¶', "");
+        if open.starts_with("[deleted") {
+            old.push_str(&changed);
+        } else {
+            new.push_str(&changed);
+        }
+        rest = &after[end + close.len()..];
+    }
+    (words_of(&old), words_of(&new))
+}
+
+/// The text without its whitespace: pdftotext infers spaces from the gaps between glyphs, and
+/// an announcement's hidden glyphs make gaps of their own ("pillars ,").
+fn words_of(text: &str) -> String {
+    text.split_whitespace().collect()
 }
