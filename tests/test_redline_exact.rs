@@ -453,7 +453,7 @@ pub(crate) fn check_pdf_words(
         .unwrap_or(lines.len());
     let mut entries: Vec<Entry> = Vec::new();
     let mut body = String::new();
-    let mut finish = |entries: &mut Vec<Entry>, body: &mut String| {
+    let finish = |entries: &mut Vec<Entry>, body: &mut String| {
         if let Some(entry) = entries.last_mut() {
             let (old, new) = pdf_sides(body);
             entry.old = vec![old];
