@@ -216,7 +216,9 @@ fn the_redline_as_a_legal_comparison() {
     // A screen reader is told what is deleted and what inserted, not only shown a colour.
     let read_aloud = pdf_text_in_content_order(&path);
     assert!(
-        read_aloud.contains("[deleted: trade; end of deletion] [inserted: trafficking; end of insertion]"),
+        read_aloud.contains(
+            "[deleted: trade; end of deletion] [inserted: trafficking; end of insertion]"
+        ),
         "{read_aloud}"
     );
     insta::assert_snapshot!("redline_pdf_text", read_aloud);
