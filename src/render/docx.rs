@@ -12,6 +12,19 @@ pub struct DocxError(pub(super) String);
 pub(super) const BODY_SIZE: usize = 24; // half-points: 12 pt
 pub(super) const NOTE_SIZE: usize = 18;
 
+/// A document in the house style: Times New Roman (for every script), 12 pt.
+pub(super) fn new_document() -> Docx {
+    Docx::new()
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Times New Roman")
+                .hi_ansi("Times New Roman")
+                .cs("Times New Roman")
+                .east_asia("Times New Roman"),
+        )
+        .default_size(BODY_SIZE)
+}
+
 /// The numbering that gives operative paragraphs "1." and sub-paragraphs "(a)". Ids start at
 /// 2: docx-rs writes a numbering of its own with id 1.
 const OPERATIVE_NUMBERING: usize = 2;
@@ -78,15 +91,7 @@ pub fn export_docx(view: &super::export::ExportView) -> Result<Vec<u8>, DocxErro
             None,
         )
     };
-    let mut docx = Docx::new()
-        .default_fonts(
-            RunFonts::new()
-                .ascii("Times New Roman")
-                .hi_ansi("Times New Roman")
-                .cs("Times New Roman")
-                .east_asia("Times New Roman"),
-        )
-        .default_size(BODY_SIZE)
+    let mut docx = new_document()
         .header(header)
         .add_abstract_numbering(
             AbstractNumbering::new(OPERATIVE_NUMBERING)

@@ -18,11 +18,11 @@
 //! dates and the language (right-to-left paragraphs for Arabic).
 
 use docx_rs::{
-    AlignmentType, Comment, Delete, Docx, Header, Insert, LineSpacing, MoveFrom, MoveTo, Paragraph,
-    Run, RunFonts, SpecialIndentType, XMLDocx,
+    AlignmentType, Comment, Delete, Header, Insert, LineSpacing, MoveFrom, MoveTo, Paragraph, Run,
+    SpecialIndentType, XMLDocx,
 };
 
-use super::docx::{BODY_SIZE, DocxError, NOTE_SIZE, SafeText};
+use super::docx::{DocxError, NOTE_SIZE, SafeText, new_document};
 use super::emphasis::{RunKind, StyledRun};
 use super::redline_doc::{ClauseView, RedlineView};
 
@@ -81,33 +81,24 @@ pub fn redline_docx(view: &RedlineView, fallback_author: &str) -> Result<Vec<u8>
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let issued_on = view.to_date.clone().unwrap_or(now);
     let rtl = view.dir == "rtl";
-    let mut docx = Docx::new()
-        .default_fonts(
-            RunFonts::new()
-                .ascii("Times New Roman")
-                .hi_ansi("Times New Roman")
-                .cs("Times New Roman")
-                .east_asia("Times New Roman"),
-        )
-        .default_size(BODY_SIZE)
-        .header(
-            Header::new()
-                .add_paragraph(
-                    Paragraph::new()
-                        .align(AlignmentType::Right)
-                        .add_run(Run::new().add_safe_text(&view.symbol).size(NOTE_SIZE)),
-                )
-                .add_paragraph(
-                    Paragraph::new().align(AlignmentType::Right).add_run(
-                        Run::new()
-                            .add_safe_text(format!(
-                                "{}: {} compared with {}",
-                                view.heading, view.from_label, view.to_label
-                            ))
-                            .size(NOTE_SIZE),
-                    ),
+    let mut docx = new_document().header(
+        Header::new()
+            .add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Right)
+                    .add_run(Run::new().add_safe_text(&view.symbol).size(NOTE_SIZE)),
+            )
+            .add_paragraph(
+                Paragraph::new().align(AlignmentType::Right).add_run(
+                    Run::new()
+                        .add_safe_text(format!(
+                            "{}: {} compared with {}",
+                            view.heading, view.from_label, view.to_label
+                        ))
+                        .size(NOTE_SIZE),
                 ),
-        );
+            ),
+    );
     // The summary is a comment on the title: the body holds only the compared text.
     let summary = Comment::new(COMMENT_IDS)
         .author(issued_by)
