@@ -157,10 +157,17 @@ impl Client {
         }
     }
 
-    /// Follows a sign-in link.
+    /// Follows a sign-in link and confirms: the link alone only asks.
     pub fn sign_in(&mut self, link: &str) {
         let path = &link[link.find("/signin").unwrap()..];
-        let response = self.get(path);
+        let asked = self.get(path);
+        assert_eq!(asked.status, 200, "{}", asked.text());
+        assert!(
+            self.cookie.is_none(),
+            "a sign-in link alone signs nobody in"
+        );
+        let token = &link[link.find("token=").unwrap() + 6..];
+        let response = self.post("/signin", &[("token", token)]);
         assert_eq!(response.status, 303, "{}", response.text());
         assert!(self.cookie.is_some());
     }
@@ -1136,4 +1143,44 @@ fn issue_18_the_chair_accepts_as_modified_in_a_real_browser() {
         ),
         "{log}"
     );
+}
+
+#[test]
+fn a_sign_in_link_only_asks_and_only_a_same_origin_post_signs_in() {
+    let env = TestEnv::new();
+    env.small("repo");
+    let link = issue(&env, "repo", "TUR", &[]);
+    let token = link[link.find("token=").unwrap() + 6..].to_owned();
+    let server = Server::start(&env, "repo", &[]);
+    let path = &link[link.find("/signin").unwrap()..];
+
+    // Followed from anywhere (a cross-site navigation, an image), the link names the
+    // delegation and asks: no session, and the page holding the token is never cached.
+    let mut followed = Client::new(&server);
+    let asked = followed.request("GET", path, None, &[("Sec-Fetch-Site", "cross-site")]);
+    assert_eq!(asked.status, 200);
+    assert!(followed.cookie.is_none());
+    assert!(
+        asked.text().contains("Sign in as Republic of Türkiye"),
+        "{}",
+        asked.text()
+    );
+    assert_eq!(asked.header("cache-control"), Some("no-store"));
+
+    // A form posted from another site is refused, and signs nobody in.
+    let mut forged = Client::new(&server);
+    let body = format!("token={token}");
+    for header in [
+        ("Origin", "http://evil.example"),
+        ("Sec-Fetch-Site", "cross-site"),
+    ] {
+        let response = forged.request("POST", "/signin", Some(body.clone()), &[header]);
+        assert_eq!(response.status, 403, "{}", response.text());
+        assert!(forged.cookie.is_none());
+    }
+
+    // The confirming POST from the page itself signs in.
+    let mut visitor = Client::new(&server);
+    visitor.sign_in(&link);
+    assert!(visitor.get("/").text().contains("Türkiye"));
 }

@@ -1,4 +1,5 @@
-//! Signing in and out: a token (from a link or the form) exchanged for a session cookie.
+//! Signing in and out: a token (from a link or the form) exchanged for a session cookie, by a
+//! same-origin POST only.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,36 +17,62 @@ use crate::serve::App;
 use crate::serve::auth::{self, COOKIE};
 use crate::store::DeclRepo;
 
-/// The link a token holder follows: exchanges the token for a session and moves on, so the
-/// token leaves the address bar at once (and no page carrying it is ever shown).
+/// The link a token holder follows. It only asks: signing in takes the confirming POST of the
+/// form it shows (same origin only), so a link followed from another site, or planted in a
+/// colleague's browser, signs nobody in as anybody.
 pub async fn link(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    match query.get("token") {
-        Some(token) => {
-            let token = token.clone();
-            tokio::task::spawn_blocking(move || sign_in(&app, &headers, &token))
-                .await
-                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-        }
-        None => tokio::task::spawn_blocking(move || {
+    let token = query.get("token").cloned();
+    tokio::task::spawn_blocking(move || {
+        let result = (|| -> Result<Response, PageError> {
             let repo = DeclRepo::discover(&app.options.root).ok();
-            render(
+            let mut context = json!({"page_title": "Sign in"});
+            let mut status = StatusCode::OK;
+            if let (Some(token), Some(repo)) = (&token, &repo) {
+                let tokens = repo.access_tokens()?;
+                match auth::find(&tokens, token, app.now()) {
+                    Some(found) => {
+                        let name = repo
+                            .load(&crate::store::At::WorkTree)
+                            .ok()
+                            .and_then(|d| d.delegation(&found.delegation).map(|d| d.name.clone()))
+                            .unwrap_or_else(|| found.delegation.to_string());
+                        context["confirm"] = json!({
+                            "code": found.delegation.to_string(),
+                            "name": name,
+                            "token": token,
+                        });
+                    }
+                    None => {
+                        status = StatusCode::UNAUTHORIZED;
+                        context["error"] = json!(INVALID_TOKEN);
+                    }
+                }
+            }
+            let mut response = render(
                 &app,
                 repo.as_ref(),
                 None,
                 "serve/signin.html",
-                StatusCode::OK,
-                json!({"page_title": "Sign in"}),
-            )
-            .unwrap_or_else(|e| error_page(&app, None, e))
-        })
-        .await
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-    }
+                status,
+                context,
+            )?;
+            // The page holds the token: no cache may keep it.
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(response)
+        })();
+        result.unwrap_or_else(|e| error_page(&app, None, e))
+    })
+    .await
+    .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
+
+const INVALID_TOKEN: &str = "this sign-in token is not valid: it may have expired or been revoked; \
+                             ask the secretariat for a new link";
 
 pub async fn signin(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(error) = same_origin(&headers) {
@@ -53,22 +80,18 @@ pub async fn signin(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     }
     let form: Form = form_urlencoded::parse(&body).into_owned().collect();
     let token = field(&form, "token").unwrap_or_default().to_owned();
-    tokio::task::spawn_blocking(move || sign_in(&app, &headers, &token))
+    tokio::task::spawn_blocking(move || sign_in(&app, &token))
         .await
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-fn sign_in(app: &App, _headers: &HeaderMap, token: &str) -> Response {
+fn sign_in(app: &App, token: &str) -> Response {
     let result = (|| -> Result<Response, PageError> {
         let repo = DeclRepo::discover(&app.options.root)?;
         let now = app.now();
         let tokens = repo.access_tokens()?;
         let Some(found) = auth::find(&tokens, token, now) else {
-            let error = PageError::new(
-                StatusCode::UNAUTHORIZED,
-                "this sign-in token is not valid: it may have expired or been revoked; \
-                 ask the secretariat for a new link",
-            );
+            let error = PageError::new(StatusCode::UNAUTHORIZED, INVALID_TOKEN);
             return render(
                 app,
                 Some(&repo),
