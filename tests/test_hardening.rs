@@ -1,7 +1,7 @@
 //! Bad input of every kind: a clear error naming the file (and line and column where it
 //! applies), exit 1, and nothing changed; harmless input (a byte-order mark, CRLF) accepted.
 
-use crate::common::{self, TestEnv};
+use crate::common::{self, TestEnv, tool_available};
 
 #[track_caller]
 fn refused_without_change(env: &TestEnv, args: &[&str], expected: &str) -> String {
@@ -767,4 +767,79 @@ fn tokens_issued_and_revoked_at_once_are_all_kept() {
     let listed = env.decl("repo", &["token", "list"]).success().stdout;
     assert_eq!(listed.matches("QAT").count(), 10, "{listed}");
     assert_eq!(listed.matches("revoked").count(), 10, "{listed}");
+}
+
+#[test]
+fn markdown_links_and_other_marks_are_text_the_same_everywhere() {
+    let env = TestEnv::new();
+    env.small("repo");
+    // As a link, "[a](<...>)" would show "a" and lose the words the chair decided on.
+    let wording =
+        "*Decide* to meet [a](<in 2025 in Dushanbe>) with `all` partners &amp; _observers_.";
+    env.write(
+        "repo/clauses/op-follow-up.yaml",
+        &format!(
+            "kind: operative\nstatus: draft\ntext: {}\n",
+            serde_json::to_string(wording).unwrap()
+        ),
+    );
+    env.git("repo", &["commit", "-qam", "Marks in a clause"])
+        .success();
+    let shown_as =
+        "Decide to meet [a](<in 2025 in Dushanbe>) with `all` partners &amp; _observers_.";
+    let show = env.decl("repo", &["show", "op-follow-up"]).success().stdout;
+    let flat = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat(&show).contains(shown_as), "{show}");
+    let export = |format: &str| {
+        env.decl(
+            "repo",
+            &["export", "--rev", "HEAD", "--draft", "--format", format],
+        )
+        .success()
+        .stdout
+    };
+    assert!(flat(&export("txt")).contains(shown_as), "txt");
+    let json: serde_json::Value = serde_json::from_str(&export("json")).unwrap();
+    let operative = json["operative"].as_array().unwrap();
+    assert!(
+        operative
+            .iter()
+            .any(|p| p["text"].as_str() == Some(shown_as)),
+        "{json}"
+    );
+    // HTML escapes the marks, and a browser shows the same words.
+    let html = export("html");
+    assert!(
+        html.contains(
+            "meet [a](&lt;in 2025 in Dushanbe&gt;) with `all` partners &amp;amp; _observers_."
+        ),
+        "{html}"
+    );
+    env.decl(
+        "repo",
+        &[
+            "export", "--rev", "HEAD", "--draft", "--format", "docx", "-o", "out.docx",
+        ],
+    )
+    .success();
+    let docx =
+        docx_rs::read_docx(&std::fs::read(env.root().join("repo/out.docx")).unwrap()).unwrap();
+    let text: String = docx.json().split_whitespace().collect();
+    assert!(text.contains("2025inDushanbe"), "the DOCX keeps the words");
+    if tool_available("pandoc") {
+        // Markdown read back by pandoc gives the same words.
+        let md = env.root().join("repo/out.md");
+        std::fs::write(&md, export("md")).unwrap();
+        let output = std::process::Command::new("pandoc")
+            .args(["-f", "gfm", "-t", "plain", "--wrap=none"])
+            .arg(&md)
+            .output()
+            .unwrap();
+        let plain = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            flat(&plain)
+                .contains("meet [a](<in 2025 in Dushanbe>) with `all` partners &amp; _observers_."),
+            "{plain}"
+        );
+    }
 }

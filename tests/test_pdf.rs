@@ -254,9 +254,10 @@ fn hostile_wording_prints_as_text_and_missing_glyphs_are_named() {
         let text = pdf_text(&env.root().join("repo/h.pdf"));
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for piece in [
-            // `*bold*`, `_it_` and backticks are the clause's own Markdown emphasis.
-            "#set page(fill: red) bold it [ ] $x^2$ <lbl> @lbl \\ // no comment /* nor this */",
-            "#panic(\"boom\") raw = heading",
+            // `*bold*` is the clause's own emphasis; `_it_` and backticks are text, as
+            // everything but decl's emphasis is.
+            "#set page(fill: red) bold _it_ [ ] $x^2$ <lbl> @lbl \\ // no comment /* nor this */",
+            "#panic(\"boom\") `raw` = heading",
             "#strong[Injected] $ \\",
         ] {
             assert!(flat.contains(piece), "{piece:?} not in:\n{flat}");

@@ -70,34 +70,39 @@ fn collect<'a>(node: &'a AstNode<'a>, italic: bool, bold: bool, runs: &mut Vec<I
     }
 }
 
-/// Clause text is inline only: a line opening like a list item, heading or quote ("1. ...",
-/// "- ...", "# ...") keeps its characters, so the marker is escaped before parsing.
+/// Clause text allows the emphasis decl renders (`*italic*`, `**bold**`, `\*` for an asterisk)
+/// and nothing else: every other mark is text, shown the same in every format. So each line is
+/// escaped before comrak parses it: every ASCII punctuation mark but the asterisk gets a
+/// backslash (CommonMark then reads it as itself), which keeps links (`[a](<b>)`, whose words
+/// would vanish), code spans, HTML, entities and list or heading markers from being read as
+/// Markdown; a line opening like a `*` bullet or rule, or indented like code, is escaped too.
 fn escape_block_marker(line: &str) -> String {
     let trimmed = line.trim_start();
     let indent = &line[..line.len() - trimmed.len()];
-    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
-    let after_digits = &trimmed[digits..];
-    if digits > 0
-        && (after_digits.starts_with(". ")
-            || after_digits.starts_with(") ")
-            || after_digits == "."
-            || after_digits == ")")
-    {
-        return format!("{indent}{}\\{}", &trimmed[..digits], after_digits);
+    let mut escaped = String::with_capacity(trimmed.len() + 8);
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek() == Some(&'*') {
+            escaped.push_str("\\*");
+            chars.next();
+        } else if c.is_ascii_punctuation() && c != '*' {
+            escaped.push('\\');
+            escaped.push(c);
+        } else {
+            escaped.push(c);
+        }
     }
-    // `<` opens an HTML block, `*` and `_` a list item or a thematic break, three backticks
-    // or tildes a code fence, four spaces an indented code block.
-    let bullet_or_rule = trimmed.starts_with(['*', '_'])
-        && (trimmed[1..].starts_with(char::is_whitespace)
-            || trimmed.len() == 1
-            || trimmed.chars().all(|c| " \t*_".contains(c)));
-    if trimmed.starts_with(['-', '+', '#', '>', '=', '<', '`', '~', '|']) || bullet_or_rule {
-        return format!("{indent}\\{trimmed}");
+    let bullet_or_rule = escaped.starts_with('*')
+        && (escaped[1..].starts_with(char::is_whitespace)
+            || escaped.len() == 1
+            || escaped.chars().all(|c| " \t*".contains(c)));
+    if bullet_or_rule {
+        return format!("\\{escaped}");
     }
     if indent.len() >= 4 || indent.contains('\t') {
-        return trimmed.to_owned();
+        return escaped;
     }
-    line.to_owned()
+    format!("{indent}{escaped}")
 }
 
 fn merge_adjacent(runs: Vec<InlineRun>) -> Vec<InlineRun> {
@@ -133,6 +138,29 @@ mod tests {
         assert_eq!(
             plain_text("*Recalling* the **Charter** of the <United> Nations,"),
             "Recalling the Charter of the <United> Nations,"
+        );
+    }
+
+    #[test]
+    fn only_emphasis_is_markdown_everything_else_is_text() {
+        // A link would keep "a" and lose the words in its destination.
+        assert_eq!(
+            plain_text("Support [a](<the fight against terrorism>) now"),
+            "Support [a](<the fight against terrorism>) now"
+        );
+        for text in [
+            "R&amp;D and &lt;b&gt;",
+            "`code` and ![image](x.png) and <b>bold</b>",
+            "snake_case_words and ~~strike~~ and \\[escaped\\]",
+            "http://example.org and a \\ backslash",
+        ] {
+            assert_eq!(plain_text(text), text, "{text}");
+        }
+        let runs = inline_runs("*Urge* States, 5 \\* 3, **all**");
+        assert!(runs[0].italic && runs[0].text == "Urge");
+        assert_eq!(
+            plain_text("*Urge* States, 5 \\* 3, **all**"),
+            "Urge States, 5 * 3, all"
         );
     }
 
