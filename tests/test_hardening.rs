@@ -843,3 +843,52 @@ fn markdown_links_and_other_marks_are_text_the_same_everywhere() {
         );
     }
 }
+
+#[test]
+fn deep_nesting_and_long_bracket_runs_are_errors_or_text_never_a_crash() {
+    let env = TestEnv::new();
+    env.small("repo");
+    // 20,000 levels of YAML nesting in a clause and in an amendment file: each command names
+    // the file, line and column; none overflows its stack.
+    let deep = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
+    env.write(
+        "repo/clauses/op-deep.yaml",
+        &format!("kind: operative\nstatus: draft\ntext: {deep}\n"),
+    );
+    std::fs::create_dir_all(env.root().join("repo/amendments/TUR")).unwrap();
+    env.write(
+        "repo/amendments/TUR/TUR-9.yaml",
+        &format!("id: TUR-9\nproposer: TUR\nchange: {deep}\n"),
+    );
+    for args in [&["check"][..], &["status"], &["amend", "list"]] {
+        let output = env.decl("repo", args).failure();
+        assert!(
+            output.stdout.contains("clauses/op-deep.yaml:3:")
+                || output.stderr.contains("clauses/op-deep.yaml:3:")
+                || output.stdout.contains("TUR-9.yaml:3:")
+                || output.stderr.contains("TUR-9.yaml:3:"),
+            "{args:?}: {}{}",
+            output.stdout,
+            output.stderr
+        );
+        assert!(
+            output.stdout.contains("recursion limit") || output.stderr.contains("recursion limit"),
+            "{args:?}: {}{}",
+            output.stdout,
+            output.stderr
+        );
+    }
+    // 200 KB of nested square brackets as a clause's words: read (they balance) at once.
+    std::fs::remove_file(env.root().join("repo/amendments/TUR/TUR-9.yaml")).unwrap();
+    let brackets = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    env.write(
+        "repo/clauses/op-deep.yaml",
+        &format!("kind: operative\nstatus: draft\ntext: \"{brackets}\"\n"),
+    );
+    let check = env.decl("repo", &["check"]).failure();
+    assert!(
+        check.stdout.contains("clause op-deep is not in the order"),
+        "{}",
+        check.stdout
+    );
+}
