@@ -378,4 +378,41 @@ fn the_pre_receive_hook_refuses_a_breaking_push() {
     env.decl_signed("repo", "TUR", &["amend", "propose", "--delete", "op-data"])
         .success();
     push(&env).success();
+
+    // The record cannot be rewritten: a force push that drops a commit, a revision tag
+    // deleted or moved, the branch deleted. Each is refused and the server keeps its refs.
+    let server_refs = |env: &TestEnv| env.git("server.git", &["show-ref"]).success().stdout;
+    let before = server_refs(&env);
+    let git_push = |env: &TestEnv, args: &[&str]| {
+        let mut all = vec!["push", "-q", "../server.git"];
+        all.extend_from_slice(args);
+        env.git_with_env("repo", &all, &[("DECL", decl)])
+    };
+    let tip = env.git("repo", &["rev-parse", "HEAD"]).success().stdout;
+    env.git("repo", &["reset", "-q", "--hard", "HEAD~1"])
+        .success();
+    env.git("repo", &["tag", "-f", "rev1", "HEAD"]).success();
+    for (args, reason) in [
+        (&["--force", "main"][..], "the push rewrites history"),
+        (&[":refs/tags/rev1"], "a revision tag cannot be deleted"),
+        (
+            &["--force", "refs/tags/rev1"],
+            "a revision tag cannot be moved",
+        ),
+        (
+            &[":refs/heads/main"],
+            "a branch of the record cannot be deleted",
+        ),
+    ] {
+        let refused = git_push(&env, args);
+        assert_ne!(refused.code, 0, "{args:?} was accepted");
+        assert!(
+            refused.stderr.contains(reason),
+            "{args:?}: {}",
+            refused.stderr
+        );
+        assert_eq!(server_refs(&env), before, "{args:?} changed the server");
+    }
+    env.git("repo", &["reset", "-q", "--hard", tip.trim()])
+        .success();
 }
