@@ -14,7 +14,7 @@ use crate::model::credit::{Maker, applied_steps};
 use crate::model::suggest::did_you_mean;
 use crate::model::{Amendment, ClauseId, Part};
 use crate::redline::RedlineOptions;
-use crate::redline::document::{Summary, compare, moved_between};
+use crate::redline::document::{Summary, compare, moved_between, sort_as_applied};
 use crate::render::compile::CompilationView;
 use crate::render::export::ExportView;
 use crate::render::redline_doc::{RedlineView, Scope};
@@ -309,7 +309,7 @@ pub fn clause_blame(repo: &DeclRepo, id: &ClauseId) -> Result<Vec<BlameSpan<Stri
             .iter()
             .filter_map(|id| amendments.iter().find(|a| &a.id == id))
             .collect();
-        applied.sort_by_key(|a| (a.record.first().map(|e| e.at), a.id.clone()));
+        sort_as_applied(&mut applied);
         let in_revision = revision.map(|r| format!(" in {r}")).unwrap_or_default();
         let start = versions
             .last()

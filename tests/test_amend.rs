@@ -1021,28 +1021,20 @@ fn escape_sequences_and_bidi_overrides_in_wording_are_neutralised_on_the_termina
     env.small("repo");
     // A right-to-left override would show "2024" as "4202" in every document: refused, with
     // nothing written.
-    let before = env.state("repo");
-    let refused = env
-        .decl(
-            "repo",
-            &[
-                "amend",
-                "propose",
-                "--as",
-                "TUR",
-                "--replace",
-                "op-follow-up",
-                "--text",
-                "*Decide* to meet in \u{202E}4202\u{202C}.",
-            ],
-        )
-        .failure();
-    assert!(
-        refused.stderr.contains("bidirectional control U+202E"),
-        "{}",
-        refused.stderr
+    refused(
+        &env,
+        &[
+            "amend",
+            "propose",
+            "--as",
+            "TUR",
+            "--replace",
+            "op-follow-up",
+            "--text",
+            "*Decide* to meet in \u{202E}4202\u{202C}.",
+        ],
+        "bidirectional control U+202E",
     );
-    assert_eq!(env.state("repo"), before);
     // The two escape sequences hold a '[' and a ']' in that order, so the brackets balance and the
     // proposal is admitted.
     let hostile = "*Decide* to meet \x1b[2Jagain\x1b]0;pwned\x07 in 4202.";

@@ -148,27 +148,13 @@ pub(crate) fn check_entries(
             old_order.push(old.unwrap());
             continue;
         }
-        match &old {
-            Some(old) => assert_eq!(
-                non_empty(&entry.old),
-                old_text.lines_of(old),
-                "{context}: old side"
-            ),
-            None => assert!(
-                non_empty(&entry.old).is_empty(),
-                "{context}: old side not empty"
-            ),
-        }
-        match &new {
-            Some(new) => assert_eq!(
-                non_empty(&entry.new),
-                new_text.lines_of(new),
-                "{context}: new side"
-            ),
-            None => assert!(
-                non_empty(&entry.new).is_empty(),
-                "{context}: new side not empty"
-            ),
+        // A side with no citation (an inserted clause's old side) must read as nothing.
+        for (side, lines, citation, text) in [
+            ("old", &entry.old, &old, old_text),
+            ("new", &entry.new, &new, new_text),
+        ] {
+            let expected: &[String] = citation.as_deref().map_or(&[], |c| text.lines_of(c));
+            assert_eq!(non_empty(lines), expected, "{context}: {side} side");
         }
         let moved = new.as_ref().is_some_and(|n| moved_here.contains(n));
         if let Some(old) = old.filter(|_| !moved) {

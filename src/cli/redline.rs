@@ -77,17 +77,11 @@ pub fn run(args: RedlineArgs, context: &Context, ui: &mut Ui) -> Result<(), Comm
             (revisions_view(&repo, &args, &options, scope)?, Some(repo))
         }
     };
-    let template_override = |name: &str| -> Result<Option<String>, CommandError> {
-        match &repo {
-            Some(repo) => Ok(repo.template_override(name)?),
-            None => Ok(None),
-        }
-    };
     deliver_view(
         &view,
         args.format,
         args.output.as_deref(),
-        &template_override,
+        repo.as_ref(),
         context,
         ui,
     )
@@ -99,10 +93,17 @@ pub fn deliver_view(
     view: &RedlineView,
     format: RedlineFormat,
     output: Option<&std::path::Path>,
-    template_override: &dyn Fn(&str) -> Result<Option<String>, CommandError>,
+    repo: Option<&DeclRepo>,
     context: &Context,
     ui: &mut Ui,
 ) -> Result<(), CommandError> {
+    // A repository may replace the built-in templates; two files compared have none.
+    let template_override = |name: &str| -> Result<Option<String>, CommandError> {
+        match repo {
+            Some(repo) => Ok(repo.template_override(name)?),
+            None => Ok(None),
+        }
+    };
     let content = match format {
         RedlineFormat::Term => {
             // Wrapped for a reader at a terminal; written to a pipe or a file, each paragraph

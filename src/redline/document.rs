@@ -135,7 +135,7 @@ pub fn compare(
     };
     // Looked up once per clause: `Declaration::number_of` searches the order each time.
     let (old_numbers, new_numbers) = (old.paragraph_numbers(), new.paragraph_numbers());
-    let mut clauses = Vec::new();
+    let mut clauses: Vec<ClauseRedline> = Vec::new();
     for part in [Part::Preamble, Part::Operative] {
         let old_order: Vec<&ClauseId> = old
             .order(part)
@@ -177,7 +177,15 @@ pub fn compare(
             }
         }
 
+        // A moved clause has two entries, its old place and its new: compared once.
+        let mut first_entry_of_moved: HashMap<&ClauseId, usize> = HashMap::new();
         for (id, at_old_place) in sequence {
+            if let Some(&at) = first_entry_of_moved.get(id) {
+                let mut entry = clauses[at].clone();
+                entry.moved_away = at_old_place;
+                clauses.push(entry);
+                continue;
+            }
             let old_clause = old.clauses.get(id).filter(|_| old_set.contains(id));
             let new_clause = new.clauses.get(id).filter(|_| new_set.contains(id));
             let old_wording = old_clause.map(|c| c.wording()).unwrap_or_default();
@@ -199,6 +207,9 @@ pub fn compare(
                 .flatten();
             let is_moved = moved.contains(id);
             let moved_away = is_moved && at_old_place;
+            if is_moved {
+                first_entry_of_moved.insert(id, clauses.len());
+            }
             let amendments = by_clause.get(id).map(Vec::as_slice).unwrap_or_default();
             let (attribution, credits) = if change == ClauseChange::Unchanged {
                 (

@@ -140,17 +140,7 @@ pub fn credited_runs(segments: &[Segment], credits: &ChangeCredits<usize>) -> Ve
     }
     let mut merged: Vec<StyledRun> = Vec::with_capacity(runs.len());
     for run in runs {
-        match merged.last_mut() {
-            Some(last)
-                if last.kind == run.kind
-                    && last.italic == run.italic
-                    && last.bold == run.bold
-                    && last.credit == run.credit =>
-            {
-                last.text.push_str(&run.text)
-            }
-            _ => merged.push(run),
-        }
+        append(&mut merged, run);
     }
     merged
 }
@@ -306,19 +296,9 @@ fn push(
     state: Emphasis,
     credit: Option<usize>,
 ) {
-    let text = text.replace("\\*", "*");
-    if let Some(last) = runs.last_mut()
-        && last.kind == kind
-        && last.italic == state.italic
-        && last.bold == state.bold
-        && last.credit == credit
-    {
-        last.text.push_str(&text);
-        return;
-    }
-    runs.push(StyledRun {
+    let run = StyledRun {
         kind,
-        text,
+        text: text.replace("\\*", "*"),
         italic: state.italic,
         bold: state.bold,
         bracketed: false,
@@ -326,7 +306,23 @@ fn push(
         credit,
         pilcrow: false,
         by: None,
-    });
+    };
+    append(runs, run);
+}
+
+/// Appends `run`, joined to the last run when both are of one kind, style and credit.
+fn append(runs: &mut Vec<StyledRun>, run: StyledRun) {
+    match runs.last_mut() {
+        Some(last)
+            if last.kind == run.kind
+                && last.italic == run.italic
+                && last.bold == run.bold
+                && last.credit == run.credit =>
+        {
+            last.text.push_str(&run.text)
+        }
+        _ => runs.push(run),
+    }
 }
 
 #[cfg(test)]

@@ -56,14 +56,11 @@ pub fn run(args: ShowArgs, context: &Context, ui: &mut Ui) -> Result<(), Command
     };
     let view = redlines_view(&repo, &amendment, &declaration)?;
     if args.format != RedlineFormat::Term || args.output.is_some() {
-        let template_override = |name: &str| -> Result<Option<String>, CommandError> {
-            Ok(repo.template_override(name)?)
-        };
         return deliver_view(
             &view,
             args.format,
             args.output.as_deref(),
-            &template_override,
+            Some(&repo),
             context,
             ui,
         );
